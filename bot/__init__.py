@@ -1,0 +1,1 @@
+"""healthbot's Slack app, command line and scheduler: orchestrates storage and metrics."""

@@ -1,0 +1,204 @@
+"""The `healthbot` command line: wiring only; the work is in storage/, metrics/ and bot/."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from bot.ingesting import ingest_one
+from bot.reporting import describe_result, stored_table
+from storage import models
+from storage.db import create_db_engine, current_revision, make_sessions, upgrade
+from storage.ingest.templates import write_templates
+from storage.queries import AccountError, add_account, list_accounts, local_workspace, resolve_account
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+class Usage(Exception):
+    """A command used wrongly: printed, exit 2."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="healthbot", description="Amazon seller account health, kept in view (see README.md)."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="generate demo exports, ingest them and show what was stored")
+    demo.add_argument("--orders", type=int, default=2000, help="orders to generate (default 2000)")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--as-of", type=_iso_date, default=None, help="the demo's today (default: today, UTC)")
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="apply the schema migrations (also done on every start)")
+    db_commands.add_parser("current", help="print the schema revision")
+
+    accounts = commands.add_parser("accounts", help="seller accounts")
+    account_commands = accounts.add_subparsers(dest="accounts_command", required=True, metavar="ACTION")
+    add = account_commands.add_parser("add", help="add a seller account")
+    add.add_argument("name")
+    add.add_argument("--marketplace", required=True, help="marketplace code: US, UK, DE, JP, ...")
+    add.add_argument("--timezone", help="IANA time zone (default: the marketplace's)")
+    add.add_argument("--handling-days", type=int, default=1, help="handling time in business days (default 1)")
+    account_commands.add_parser("list", help="list accounts")
+
+    ingest = commands.add_parser("ingest", help="ingest export files (each file all or nothing)")
+    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    ingest.add_argument("--account", help="account name (default: the only one, or a new 'default')")
+    ingest.add_argument("--json", action="store_true", help="print a JSON list instead of text")
+
+    status = commands.add_parser("status", help="what is stored for an account, and the latest uploads")
+    status.add_argument("--account")
+
+    templates = commands.add_parser("templates", help="write empty CSV templates into DIR")
+    templates.add_argument("directory", type=Path, metavar="DIR")
+
+    demo_data = commands.add_parser("demo-data", help="write a coherent set of demo exports into DIR")
+    demo_data.add_argument("directory", type=Path, metavar="DIR")
+    demo_data.add_argument("--orders", type=int, default=2000)
+    demo_data.add_argument("--seed", type=int, default=7)
+    demo_data.add_argument("--as-of", type=_iso_date, default=None)
+    demo_data.add_argument("--marketplace", default="US")
+    return parser
+
+
+def _open_db(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
+    engine = create_db_engine(settings.database_url)
+    upgrade(engine)
+    return engine, make_sessions(engine)
+
+
+def _account(sessions: sessionmaker[Session], name: str | None) -> models.Account:
+    with sessions.begin() as session:
+        workspace = local_workspace(session=session, now=_now())
+        return resolve_account(session=session, workspace_id=workspace.id, name=name, now=_now())
+
+
+def _ingest_paths(
+    settings: Settings, sessions: sessionmaker[Session], account: models.Account, paths: Sequence[Path],
+    *, as_json: bool, console: Console,
+) -> int:
+    results = []
+    for path in paths:
+        if not path.is_file():
+            raise Usage(f"no such file: {path}")
+    for path in paths:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=console, transient=True, disable=as_json or not console.is_terminal) as bar:
+            task = bar.add_task(f"{path.name}: reading", total=None)
+
+            def report(rows: int, task_id: int = task, name: str = path.name) -> None:
+                bar.update(task_id, description=f"{name}: {rows:,} rows read")
+
+            result = ingest_one(sessions=sessions, settings=settings, account=account, path=path,
+                                uploaded_by="cli", source="cli", now=_now(), progress=report)
+        results.append(result)
+        if not as_json:
+            print(describe_result(result))
+    if as_json:
+        print(json.dumps([r.as_json() for r in results], indent=2))
+    return EXIT_REJECTED if any(r.status == "rejected" for r in results) else EXIT_OK
+
+
+def _print_stored(sessions: sessionmaker[Session], account: models.Account) -> None:
+    with sessions.begin() as session:
+        print(stored_table(session=session, account=account))
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    console = Console(stderr=True)
+    if args.command == "templates":
+        for path in write_templates(args.directory):
+            print(path)
+        return EXIT_OK
+    if args.command == "demo-data":
+        from storage.demo_data import write_demo_data
+
+        as_of = args.as_of or _now().date()
+        for path in write_demo_data(args.directory, orders=args.orders, seed=args.seed, as_of=as_of,
+                                    marketplace=args.marketplace):
+            print(path)
+        return EXIT_OK
+
+    engine, sessions = _open_db(settings)
+    try:
+        if args.command == "db":
+            print(f"schema at revision {current_revision(engine)}")
+            return EXIT_OK
+        if args.command == "accounts":
+            with sessions.begin() as session:
+                workspace = local_workspace(session=session, now=_now())
+                if args.accounts_command == "add":
+                    created = add_account(session=session, workspace_id=workspace.id, name=args.name,
+                                          marketplace=args.marketplace, timezone=args.timezone,
+                                          handling_days=args.handling_days, now=_now())
+                    print(f"added {created.name} ({created.marketplace}, {created.timezone}, "
+                          f"{created.handling_days} handling day(s))")
+                    return EXIT_OK
+                for acc in list_accounts(session=session, workspace_id=workspace.id):
+                    print(f"{acc.name}\t{acc.marketplace}\t{acc.timezone}\t{acc.handling_days} handling day(s)")
+            return EXIT_OK
+        if args.command == "ingest":
+            account = _account(sessions, args.account)
+            return _ingest_paths(settings, sessions, account, args.paths, as_json=args.json, console=console)
+        if args.command == "status":
+            account = _account(sessions, args.account)
+            _print_stored(sessions, account)
+            return EXIT_OK
+        if args.command == "demo":
+            return _demo(args, settings, sessions, console)
+        raise Usage(f"unknown command {args.command}")
+    finally:
+        engine.dispose()
+
+
+def _demo(args: argparse.Namespace, settings: Settings, sessions: sessionmaker[Session], console: Console) -> int:
+    from storage.demo_data import write_demo_data
+
+    as_of = args.as_of or _now().date()
+    account = _account(sessions, None)
+    with tempfile.TemporaryDirectory(prefix="healthbot-demo-") as tmp:
+        paths = write_demo_data(Path(tmp), orders=args.orders, seed=args.seed, as_of=as_of,
+                                marketplace=account.marketplace)
+        print(f"Generated {len(paths)} demo exports for account {account.name!r} (as of {as_of}); ingesting:\n")
+        code = _ingest_paths(settings, sessions, account, paths, as_json=False, console=console)
+    print()
+    _print_stored(sessions, account)
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    settings = Settings()
+    try:
+        return run(args, settings)
+    except (Usage, AccountError) as exc:
+        print(f"healthbot: {exc}", file=sys.stderr)
+        return EXIT_USAGE

@@ -1,0 +1,1 @@
+"""healthbot's store: typed models, Alembic migrations, ingestion and queries. Knows nothing of Slack."""

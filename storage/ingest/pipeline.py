@@ -1,0 +1,339 @@
+"""Ingesting one file: open, recognise, parse row by row, write in chunks, record the upload.
+
+The caller owns the transaction: one file is one `with sessions.begin()`, so a file that fails half
+way (a bad date on line 700,000, a truncated gzip, a killed process) leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, update
+from sqlalchemy.orm import Session
+
+from storage import models
+from storage.ingest import account_health
+from storage.ingest.detect import Detected, detect_format
+from storage.ingest.errors import IngestError
+from storage.ingest.formats import ACCOUNT_HEALTH_KIND, Record, ReportFormat, normalise_header
+from storage.ingest.reader import DOWNLOAD_AGAIN, iter_lines, open_upload
+from storage.ingest.result import IngestResult, RowCounts
+from storage.ingest.values import ParseContext
+from storage.ingest.writer import TableWriter
+from storage.marketplaces import get_marketplace
+
+DUPLICATE_IN_FILE = "the same key appears again in the file (the newer row was kept)"
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class FileDigest:
+    sha256: str
+    size_bytes: int
+
+
+def digest_file(path: Path) -> FileDigest:
+    """SHA-256 and size of a file, read in blocks."""
+    sha = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while block := handle.read(1024 * 1024):
+            sha.update(block)
+            size += len(block)
+    return FileDigest(sha.hexdigest(), size)
+
+
+def _with_kind(error: IngestError, kind: str | None) -> IngestError:
+    error.kind = error.kind or kind
+    return error
+
+
+def ingest_file(
+    *,
+    session: Session,
+    account: models.Account,
+    path: Path,
+    digest: FileDigest,
+    uploaded_by: str,
+    source: str,
+    received_at: datetime,
+    max_expanded_bytes: int,
+    chunk_rows: int = 5000,
+    display_name: str | None = None,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Ingest one file for `account` inside the caller's transaction.
+
+    Raises:
+        IngestError: the file is refused; the caller rolls back and records the rejection.
+    """
+    upload = models.Upload(
+        account_id=account.id,
+        uploaded_by=uploaded_by,
+        source=source,
+        filename=display_name or path.name,
+        sha256=digest.sha256,
+        size_bytes=digest.size_bytes,
+        received_at=received_at,
+        status="ingested",
+        skipped_reasons={},
+        notes={},
+    )
+    session.add(upload)
+    session.flush()
+    marketplace = get_marketplace(account.marketplace)
+    context = ParseContext(timezone=ZoneInfo(account.timezone), marketplace=marketplace)
+    run = _Run(session=session, account=account, upload=upload, context=context, chunk_rows=chunk_rows,
+               received_at=received_at, progress=progress)
+    try:
+        with open_upload(path, max_expanded_bytes=max_expanded_bytes) as opened:
+            lines = iter_lines(opened.stream, prefer_japanese=marketplace.code == "JP")
+            run.consume(lines)
+    except IngestError as error:
+        raise _with_kind(error, run.kind) from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise _with_kind(IngestError(
+            "the compressed file is damaged or cut short", found=str(exc) or type(exc).__name__,
+            hint=f"{DOWNLOAD_AGAIN}; if it was copied, copy it again completely"), run.kind) from None
+    except csv.Error as exc:
+        raise _with_kind(IngestError(
+            "a line could not be read as delimited text", found=str(exc), line=run.line,
+            hint="Fields longer than 131,072 characters or stray NUL bytes: download the report again"),
+            run.kind) from None
+
+    upload.kind = run.kind
+    counts = run.counts
+    upload.rows_read, upload.rows_new, upload.rows_updated = counts.read, counts.new, counts.updated
+    upload.rows_unchanged, upload.rows_skipped = counts.unchanged, counts.skipped
+    upload.skipped_reasons = dict(counts.skipped_reasons)
+    upload.span_start, upload.span_end = run.span_start, run.span_end
+    upload.notes = {"notes": run.notes}
+    session.flush()
+    return IngestResult(
+        file=display_name or str(path), kind=run.kind, status="ingested", rows=counts,
+        span_start=run.span_start, span_end=run.span_end, notes=run.notes, upload_id=upload.id,
+        sha256=digest.sha256,
+    )
+
+
+def record_rejection(
+    *,
+    session: Session,
+    account: models.Account,
+    name: str,
+    digest: FileDigest,
+    error: IngestError,
+    uploaded_by: str,
+    source: str,
+    received_at: datetime,
+) -> IngestResult:
+    """Log a refused file (the only trace a rejection leaves) and describe it."""
+    kind = error.kind
+    upload = models.Upload(
+        account_id=account.id, uploaded_by=uploaded_by, source=source, filename=name,
+        sha256=digest.sha256, size_bytes=digest.size_bytes, received_at=received_at, kind=kind,
+        status="rejected", skipped_reasons={}, notes={}, error=str(error),
+    )
+    session.add(upload)
+    session.flush()
+    return IngestResult(file=name, kind=kind, status="rejected", rows=RowCounts(), error=error,
+                        upload_id=upload.id, sha256=digest.sha256)
+
+
+class _Run:
+    """The state of one file's ingestion."""
+
+    def __init__(self, *, session: Session, account: models.Account, upload: models.Upload,
+                 context: ParseContext, chunk_rows: int, received_at: datetime,
+                 progress: Progress | None) -> None:
+        self.session = session
+        self.account = account
+        self.upload = upload
+        self.context = context
+        self.chunk_rows = max(1, chunk_rows)
+        self.received_at = received_at
+        self.progress = progress
+        self.kind: str | None = None
+        self.counts = RowCounts()
+        self.span_start: date | None = None
+        self.span_end: date | None = None
+        self.notes: list[str] = []
+        self.line: int | None = None
+
+    def consume(self, lines: Iterator[str]) -> None:
+        header_line = 0
+        header = ""
+        for header in lines:
+            header_line += 1
+            if header.strip():
+                break
+        else:
+            raise IngestError("the file has no header line, only blank lines",
+                              expected="a header line naming the columns", hint=DOWNLOAD_AGAIN)
+        if header.lstrip("\ufeff \t").startswith(("{", "[")):
+            self.kind = ACCOUNT_HEALTH_KIND
+            self._consume_json(header, lines)
+            return
+        detected = detect_format(header)
+        self.kind = detected.fmt.kind
+        self._consume_rows(detected, lines, header_line)
+
+    def _consume_json(self, first: str, lines: Iterator[str]) -> None:
+        text = first + "".join(lines)
+        report = account_health.parse_account_health(text, marketplace=self.context.marketplace)
+        account_health.store_account_health(
+            session=self.session, account_id=self.account.id, upload_id=self.upload.id, report=report,
+            counts=self.counts,
+        )
+        day = report.reported_through.date()
+        self.span_start = self.span_end = day
+        self.notes.extend(report.notes)
+
+    def _consume_rows(self, detected: Detected, lines: Iterator[str], header_line: int) -> None:
+        fmt = detected.fmt
+        width = len(detected.header)
+        # (column, position, attribute, parser) for the stored columns the header has.
+        present = [(c, i, c.attr, c.parse) for c, i in detected.positions.items() if c.attr]
+        absent = {c.attr: c.empty for c in fmt.columns if c.attr and c not in detected.positions}
+        names = [normalise_header(h) for h in detected.header]
+        writers = [
+            TableWriter(self.session, target, self.account.id, self.upload.id,
+                        snapshot=fmt.snapshot is not None, restores=fmt.snapshot == "removal")
+            for target in fmt.targets
+        ]
+        chunks: list[dict[tuple[Any, ...], Record]] = [{} for _ in writers]
+        span_attr = fmt.span
+        span_min: Any = None
+        span_max: Any = None
+        quoting = csv.QUOTE_NONE if fmt.source == "amazon" else csv.QUOTE_MINIMAL
+        reader = csv.reader(lines, delimiter=detected.delimiter, quoting=quoting)
+        counts = self.counts
+        context = self.context
+        pending = 0
+        for row in reader:
+            line = header_line + reader.line_num
+            self.line = line
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            counts.read += 1
+            if len(row) > width and any(x.strip() for x in row[width:]):
+                raise IngestError(
+                    "a line has more fields than the header has columns",
+                    expected=f"at most {width} fields", found=f"{len(row)} fields", line=line,
+                    hint="A field probably contains a stray delimiter: download the report again",
+                )
+            if fmt.skip is not None:
+                reason = fmt.skip(dict(zip(names, row, strict=False)))
+                if reason:
+                    counts.skip(reason)
+                    continue
+            record: Record = dict(absent)
+            for column, position, attr, parse in present:
+                raw = row[position].strip() if position < len(row) else ""
+                if not raw:
+                    if column.nonempty:
+                        raise IngestError(
+                            f"the {column.header!r} field is empty", expected="a value on every line",
+                            line=line, column=detected.header[position].strip(), value="",
+                            hint=f"Every line needs it; get the complete file from {fmt.where}",
+                        )
+                    record[attr] = column.empty
+                    continue
+                try:
+                    record[attr] = parse(raw, context)
+                except ValueError as exc:
+                    raise IngestError(
+                        f"a value in column {column.header!r} cannot be read", expected=str(exc),
+                        line=line, column=detected.header[position].strip(), value=raw,
+                        hint=f"Correct the value, or download the file again from {fmt.where}",
+                    ) from None
+            if span_attr is not None:
+                stamp = record.get(span_attr)
+                if stamp is not None:
+                    if isinstance(stamp, datetime):
+                        stamp = stamp.date()
+                    if span_min is None or stamp < span_min:
+                        span_min = stamp
+                    if span_max is None or stamp > span_max:
+                        span_max = stamp
+            for index, writer in enumerate(writers):
+                target = writer.target
+                target_record = record
+                if target.derive is not None:
+                    target_record = {**record, **target.derive(record)}
+                key = tuple(target_record[k] for k in target.key)
+                chunk = chunks[index]
+                existing = chunk.get(key)
+                if existing is None:
+                    chunk[key] = target_record
+                elif fmt.merge is not None:
+                    chunk[key] = fmt.merge(existing, target_record)
+                else:
+                    version = target.version
+                    if version and existing[version] > target_record[version]:
+                        keep = existing
+                    else:
+                        keep = target_record
+                    chunk[key] = keep
+                    if index == 0:
+                        counts.skip(DUPLICATE_IN_FILE)
+            pending += 1
+            if pending >= self.chunk_rows:
+                self._flush(writers, chunks, keep_last=fmt.merge is not None)
+                pending = 0
+        self.line = None
+        self._flush(writers, chunks, keep_last=False)
+        self.span_start, self.span_end = span_min, span_max
+        if fmt.snapshot is not None:
+            self._apply_snapshot(fmt)
+
+    def _flush(self, writers: list[TableWriter], chunks: list[dict[tuple[Any, ...], Record]],
+               keep_last: bool) -> None:
+        for index, writer in enumerate(writers):
+            chunk = chunks[index]
+            carried: dict[tuple[Any, ...], Record] = {}
+            if keep_last and chunk:
+                # Lines of one settlement transaction are adjacent: keep the open one for the next chunk.
+                last_key = next(reversed(chunk))
+                carried[last_key] = chunk.pop(last_key)
+            rows = dict(writer.prepare(record) for record in chunk.values())
+            writer.write(rows, self.counts if index == 0 else None)
+            chunks[index] = carried
+        if self.progress is not None:
+            self.progress(self.counts.read)
+
+    def _apply_snapshot(self, fmt: ReportFormat) -> None:
+        model = fmt.targets[0].model
+        table: Any = model.__table__
+        if fmt.snapshot == "removal":
+            if self.span_start is None:
+                return
+            # reports.md 2.2: feedback of earlier uploads dated inside this file's span, but missing
+            # from it, was removed (by the buyer or Amazon) and stops counting.
+            result = self.session.execute(
+                update(table)
+                .where(table.c.account_id == self.account.id,
+                       table.c.received_date.between(self.span_start, self.span_end),
+                       table.c.seen_upload_id != self.upload.id, table.c.removed_at.is_(None))
+                .values(removed_at=self.received_at)
+            )
+            removed = int(getattr(result, "rowcount", 0) or 0)
+            if removed:
+                self.notes.append(f"{removed} feedback no longer in Amazon's export: marked removed")
+        else:
+            result = self.session.execute(
+                delete(table).where(table.c.account_id == self.account.id,
+                                    table.c.seen_upload_id != self.upload.id)
+            )
+            gone = int(getattr(result, "rowcount", 0) or 0)
+            if gone:
+                self.notes.append(f"{gone} lines of the previous snapshot are no longer unshipped")

@@ -1,0 +1,520 @@
+"""healthbot's tables, as typed SQLAlchemy 2 models.
+
+Every seller row belongs to one account, and an account to one workspace. Rows ingested from exports
+carry the key the export defines (reports.md), a `row_hash` of their stored values (so a re-upload is
+recognised as unchanged without comparing column by column) and the upload that last wrote them.
+No buyer names, emails, phones or addresses are ever stored (reports.md section 1).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+intpk = Annotated[int, mapped_column(Integer, primary_key=True, autoincrement=True)]
+utc_datetime = Annotated[datetime, mapped_column(UTCDateTime())]
+# Amounts are informational (a refund is "an amount > 0"); floats keep SQLite and PostgreSQL alike.
+money = Annotated[float, mapped_column(Float)]
+str_id = Annotated[str, mapped_column(String(64))]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+# --- tenants --------------------------------------------------------------------------------------
+
+
+class Workspace(Base):
+    """A Slack team, or the local workspace the command line uses."""
+
+    __tablename__ = "workspaces"
+
+    id: Mapped[intpk]
+    slack_team_id: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[utc_datetime]
+
+
+class Account(Base):
+    """One seller account in one marketplace."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[intpk]
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    marketplace: Mapped[str] = mapped_column(String(8))
+    timezone: Mapped[str] = mapped_column(String(64))
+    handling_days: Mapped[int] = mapped_column(Integer, default=1)
+    # Target overrides and the spec's (choice) settings, e.g. {"targets": {"odr": 0.01}, "claims_rule": "all"}.
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[utc_datetime]
+
+
+class Upload(Base):
+    """One file handed to healthbot, ingested or rejected."""
+
+    __tablename__ = "uploads"
+    __table_args__ = (Index("ix_uploads_account_received", "account_id", "received_at"),)
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(16))  # cli | slack
+    filename: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[utc_datetime]
+    kind: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))  # ingested | rejected
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_new: Mapped[int] = mapped_column(Integer, default=0)
+    rows_updated: Mapped[int] = mapped_column(Integer, default=0)
+    rows_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rows_skipped: Mapped[int] = mapped_column(Integer, default=0)
+    skipped_reasons: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    notes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    span_start: Mapped[date | None] = mapped_column(Date)
+    span_end: Mapped[date | None] = mapped_column(Date)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+# --- Amazon exports ------------------------------------------------------------------------------
+
+
+class Order(Base):
+    """One order, from All Orders: what the order-level metrics count."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("account_id", "amazon_order_id"),
+        Index("ix_orders_account_date", "account_id", "order_date"),
+    )
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    amazon_order_id: Mapped[str_id]
+    purchase_at: Mapped[utc_datetime]
+    order_date: Mapped[date] = mapped_column(Date)  # UTC date of purchase_at (metrics.md 1)
+    last_updated_at: Mapped[utc_datetime]
+    order_status: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(3))  # afn | mfn
+    sales_channel: Mapped[str | None] = mapped_column(String(64))
+    ship_service_level: Mapped[str | None] = mapped_column(String(64))
+    is_business: Mapped[bool | None] = mapped_column(Boolean)
+    is_prime: Mapped[bool | None] = mapped_column(Boolean)
+    latest_ship_at: Mapped[datetime | None]
+    latest_delivery_at: Mapped[datetime | None]
+    row_hash: Mapped[str] = mapped_column(String(16))
+    upload_id: Mapped[int] = mapped_column(Integer)
+
+
+class OrderItem(Base):
+    """One order item, from All Orders (key: order id and SKU)."""
+
+    __tablename__ = "order_items"
+    __table_args__ = (UniqueConstraint("account_id", "amazon_order_id", "sku"),)
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    amazon_order_id: Mapped[str_id]
+    sku: Mapped[str] = mapped_column(String(100))
+    asin: Mapped[str | None] = mapped_column(String(16))
+    product_name: Mapped[str | None] = mapped_column(String(500))
+    item_status: Mapped[str | None] = mapped_column(String(32))
+    quantity: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    item_price: Mapped[float | None] = mapped_column(Float)
+    last_updated_at: Mapped[utc_datetime]
+    row_hash: Mapped[str] = mapped_column(String(16))
+    upload_id: Mapped[int] = mapped_column(Integer)
+
+
+class Feedback(Base):
+    """Seller feedback (1-3 stars as Amazon exports it); removed feedback is kept, marked."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        UniqueConstraint("account_id", "amazon_order_id"),
+        Index("ix_feedback_account_date", "account_id", "received_date"),
+    )
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    amazon_order_id: Mapped[str_id]
+    received_date: Mapped[date] = mapped_column(Date)
+    rating: Mapped[int] = mapped_column(Integer)
+    comments: Mapped[str | None] = mapped_column(Text)
+    response: Mapped[str | None] = mapped_column(Text)
+    removed_at: Mapped[datetime | None]
+    seen_upload_id: Mapped[int] = mapped_column(Integer)
+    row_hash: Mapped[str] = mapped_column(String(16))
+    upload_id: Mapped[int] = mapped_column(Integer)
+
+
+class SellerReturn(Base):
+    """A seller-fulfilled return request, from the returns report (key: order id, Amazon RMA ID)."""
+
+    __tablename__ = "returns"
+    __table_args__ = (
+        UniqueConstraint("account_id", "amazon_order_id", "rma_id"),
+        Index("ix_returns_account_date", "account_id", "request_date"),
+    )
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    amazon_order_id: Mapped[str_id]
+    rma_id: Mapped[str] = mapped_column(String(64))
+    order_date: Mapped[date | None] = mapped_column(Date)
+    request_date: Mapped[date] = mapped_column(Date)
+    request_status: Mapped[str | None] = mapped_column(String(64))
+    a_to_z_claim: Mapped[bool | None] = mapped_column(Boolean)
+    is_prime: Mapped[bool | None] = mapped_column(Boolean)
+    asin: Mapped[str | None] = mapped_column(String(16))
+    sku: Mapped[str | None] = mapped_column(String(100))
+    item_name: Mapped[str | None] = mapped_column(String(500))
+    quantity: Mapped[int | None] = mapped_column(Integer)
+    return_reason: Mapped[str | None] = mapped_column(String(200))
+    in_policy: Mapped[bool | None] = mapped_column(Boolean)
+    return_type: Mapped[str | None] = mapped_column(String(64))
+    resolution: Mapped[str | None] = mapped_column(String(64))
+    return_delivery_date: Mapped[date | None] = mapped_column(Date)
+    order_amount: Mapped[float | None] = mapped_column(Float)
+    refunded_amount: Mapped[float | None] = mapped_column(Float)
+    row_hash: Mapped[str] = mapped_column(String(16))
+    upload_id: Mapped[int] = mapped_column(Integer)
+
+
+class FbaReturn(Base):
+    """An FBA customer return (key: order id, licence plate number, SKU)."""
+
+    __tablename__ = "fba_returns"
+    __table_args__ = (
+        UniqueConstraint("account_id", "amazon_order_id", "license_plate_number", "sku"),
+        Index("ix_fba_returns_account_date", "account_id", "returned_at"),
+    )
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    amazon_order_id: Mapped[str_id]
+    license_plate_number: Mapped[str] = mapped_column(String(64))
+    sku: Mapped[str] = mapped_column(String(100))
+    returned_at: Mapped[utc_datetime]
+    asin: Mapped[str | None] = mapped_column(String(16))
+    fnsku: Mapped[str | None] = mapped_column(String(16))
+    product_name: Mapped[str | None] = mapped_column(String(500))
+    quantity: Mapped[int | None] = mapped_column(Integer)
+    fulfillment_center_id: Mapped[str | None] = mapped_column(String(16))
+    detailed_disposition: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str | None] = mapped_column(String(64))
+    customer_comments: Mapped[str | None] = mapped_column(Text)
+    row_hash: Mapped[str] = mapped_column(String(16))
+    upload_id: Mapped[int] = mapped_column(Integer)
+
+
+class FbaShipment(Base):
+    """An Amazon-fulfilled shipment item (key: shipment item id); no recipient data kept."""
+
+    __tablename__ = "fba_shipments"
+    __table_args__ = (
+        UniqueConstraint("account_id", "shipment_item_id"),
+        Index("ix_fba_shipments_account_order", "account_id", "amazon_order_id"),
+    )
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    shipment_item_id: Mapped[str_id]
+    amazon_order_id: Mapped[str_id]
+    shipment_id: Mapped[str | None] = mapped_column(String(64))
+    purchase_at: Mapped[datetime | None]
+    shipped_at: Mapped[datetime | None]
+    sku: Mapped[str | None] = mapped_column(String(100))
+    quantity_shipped: Mapped[int | None] = mapped_column(Integer)
+    carrier: Mapped[str | None] = mapped_column(String(64))
+    tracking_number: Mapped[str | None] = mapped_column(String(64))
+    estimated_arrival_at: Mapped[datetime | None]
+    fulfillment_center_id: Mapped[str | None] = mapped_column(String(16))
+    sales_channel: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(16))
+    upload_id: Mapped[int] = mapped_column(Integer)
+
+
+class UnshippedItem(Base):
+    """A line of the newest unshipped-orders snapshot; lines absent from a newer snapshot are deleted."""
+
+    __tablename__ = "unshipped_items"
+    __table_args__ = (UniqueConstraint("account_id", "order_item_id"),)
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    order_item_id: Mapped[str_id]
+    amazon_order_id: Mapped[str_id]
+    purchase_at: Mapped[datetime | None]
+    promise_at: Mapped[datetime | None]  # the ship-by deadline
+    days_past_promise: Mapped[int | None] = mapped_column(Integer)
+    sku: Mapped[str | None] = mapped_column(String(100))
+    quantity_to_ship: Mapped[int | None] = mapped_column(Integer)
+    ship_service_level: Mapped[str | None] = mapped_column(String(64))
+    is_prime: Mapped[bool | None] = mapped_column(Boolean)
+    is_business: Mapped[bool | None] = mapped_column(Boolean)
+    seen_upload_id: Mapped[int] = mapped_column(Integer)
+    row_hash: Mapped[str] = mapped_column(String(16))
+    upload_id: Mapped[int] = mapped_column(Integer)
+
+
+class SettlementTransaction(Base):
+    """A refund, A-to-z refund or chargeback refund from a settlement report; other rows are skipped."""
+
+    __tablename__ = "settlement_transactions"
+    __table_args__ = (
+        UniqueConstraint("account_id", "settlement_id", "amazon_order_id", "adjustment_id", "transaction_type"),
+        Index("ix_settlement_transactions_account_order", "account_id", "amazon_order_id"),
+    )
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    settlement_id: Mapped[str] = mapped_column(String(32))
+    amazon_order_id: Mapped[str_id]
+    adjustment_id: Mapped[str] = mapped_column(String(64))
+    transaction_type: Mapped[str] = mapped_column(String(64))
+    posted_at: Mapped[datetime | None]
+    sku: Mapped[str | None] = mapped_column(String(100))
+    amount: Mapped[float | None] = mapped_column(Float)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    row_hash: Mapped[str] = mapped_column(String(16))
+    upload_id: Mapped[int] = mapped_column(Integer)
+
+
+class AccountHealthSnapshot(Base):
+    """Amazon's Account Health report for the account's marketplace, as uploaded."""
+
+    __tablename__ = "account_health_snapshots"
+    __table_args__ = (UniqueConstraint("account_id", "marketplace_id", "reported_through"),)
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    marketplace_id: Mapped[str] = mapped_column(String(32))
+    reported_through: Mapped[datetime]  # the latest reportingDateTo in the report
+    account_status: Mapped[str | None] = mapped_column(String(32))
+    ahr_status: Mapped[str | None] = mapped_column(String(32))
+    ahr_score: Mapped[int | None] = mapped_column(Integer)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)  # the marketplace's entries, as given
+    row_hash: Mapped[str] = mapped_column(String(16))
+    upload_id: Mapped[int] = mapped_column(Integer)
+
+
+class AccountHealthFigure(Base):
+    """One figure of an Account Health snapshot (a rate, a count, a policy category)."""
+
+    __tablename__ = "account_health_figures"
+    __table_args__ = (UniqueConstraint("snapshot_id", "metric", "scope", "window_days"),)
+
+    id: Mapped[intpk]
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("account_health_snapshots.id", ondelete="CASCADE"))
+    metric: Mapped[str] = mapped_column(String(64))  # healthbot's id: odr, late_shipment_rate, policy.listing...
+    scope: Mapped[str] = mapped_column(String(8))  # afn | mfn | all | account
+    window_days: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime | None]
+    window_end: Mapped[datetime | None]
+    rate: Mapped[float | None] = mapped_column(Float)
+    numerator: Mapped[int | None] = mapped_column(Integer)
+    denominator: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str | None] = mapped_column(String(32))
+    target_value: Mapped[float | None] = mapped_column(Float)
+    target_condition: Mapped[str | None] = mapped_column(String(32))
+    components: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    inconsistent: Mapped[bool] = mapped_column(Boolean, default=False)  # numerator above denominator
+
+
+# --- healthbot templates ------------------------------------------------------------------------
+
+
+class Claim(Base):
+    """An A-to-z Guarantee claim (template `claims`)."""
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        UniqueConstraint("account_id", "amazon_order_id", "claimed_at"),
+        Index("ix_claims_account_order", "account_id", "amazon_order_id"),
+    )
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    amazon_order_id: Mapped[str_id]
+    claimed_at: Mapped[utc_datetime]
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(200))
+    amount: Mapped[float | None] = mapped_column(Float)
+    funded_by: Mapped[str | None] = mapped_column(String(32))
+    row_hash: Mapped[str] = mapped_column(String(16))
+    upload_id: Mapped[int] = mapped_column(Integer)
+
+
+class Chargeback(Base):
+    """A chargeback (template `chargebacks`)."""
+
+    __tablename__ = "chargebacks"
+    __table_args__ = (
+        UniqueConstraint("account_id", "amazon_order_id", "charged_back_at"),
+        Index("ix_chargebacks_account_order", "account_id", "amazon_order_id"),
+    )
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    amazon_order_id: Mapped[str_id]
+    charged_back_at: Mapped[utc_datetime]
+    type: Mapped[str | None] = mapped_column(String(16))  # service | fraud | unknown (None)
+    status: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(String(200))
+    amount: Mapped[float | None] = mapped_column(Float)
+    row_hash: Mapped[str] = mapped_column(String(16))
+    upload_id: Mapped[int] = mapped_column(Integer)
+
+
+class Cancellation(Base):
+    """Who cancelled an order (template `cancellations`)."""
+
+    __tablename__ = "cancellations"
+    __table_args__ = (UniqueConstraint("account_id", "amazon_order_id"),)
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    amazon_order_id: Mapped[str_id]
+    cancelled_at: Mapped[utc_datetime]
+    initiated_by: Mapped[str] = mapped_column(String(16))  # seller | buyer | amazon
+    reason: Mapped[str | None] = mapped_column(String(200))
+    row_hash: Mapped[str] = mapped_column(String(16))
+    upload_id: Mapped[int] = mapped_column(Integer)
+
+
+class MfnShipment(Base):
+    """A seller-fulfilled shipment with its ship confirmation, tracking and delivery (template `shipments`)."""
+
+    __tablename__ = "mfn_shipments"
+    __table_args__ = (
+        UniqueConstraint("account_id", "amazon_order_id", "tracking_number"),
+        Index("ix_mfn_shipments_account_promised", "account_id", "promised_delivery_date"),
+    )
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    amazon_order_id: Mapped[str_id]
+    tracking_number: Mapped[str] = mapped_column(String(64))  # "" when the shipment has none
+    ship_confirmed_at: Mapped[utc_datetime]
+    expected_ship_date: Mapped[date | None] = mapped_column(Date)
+    carrier: Mapped[str | None] = mapped_column(String(64))
+    tracking_valid: Mapped[bool | None] = mapped_column(Boolean)
+    promised_delivery_date: Mapped[date | None] = mapped_column(Date)
+    delivered_at: Mapped[datetime | None]
+    units: Mapped[int | None] = mapped_column(Integer)
+    row_hash: Mapped[str] = mapped_column(String(16))
+    upload_id: Mapped[int] = mapped_column(Integer)
+
+
+class BuyerMessage(Base):
+    """A buyer message and its first reply (template `buyer-messages`)."""
+
+    __tablename__ = "buyer_messages"
+    __table_args__ = (
+        UniqueConstraint("account_id", "message_id"),
+        Index("ix_buyer_messages_account_received", "account_id", "received_at"),
+    )
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    message_id: Mapped[str_id]
+    received_at: Mapped[utc_datetime]
+    amazon_order_id: Mapped[str | None] = mapped_column(String(64))
+    replied_at: Mapped[datetime | None]
+    no_response_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    auto_reply: Mapped[bool] = mapped_column(Boolean, default=False)
+    subject: Mapped[str | None] = mapped_column(String(500))
+    assignee: Mapped[str | None] = mapped_column(String(100))
+    row_hash: Mapped[str] = mapped_column(String(16))
+    upload_id: Mapped[int] = mapped_column(Integer)
+
+
+class ReturnRequest(Base):
+    """A return request with its handling (template `return-requests`)."""
+
+    __tablename__ = "return_requests"
+    __table_args__ = (
+        UniqueConstraint("account_id", "amazon_order_id", "requested_at"),
+        Index("ix_return_requests_account_requested", "account_id", "requested_at"),
+    )
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    amazon_order_id: Mapped[str_id]
+    requested_at: Mapped[utc_datetime]
+    status: Mapped[str] = mapped_column(String(32))
+    responded_at: Mapped[datetime | None]
+    in_policy: Mapped[bool | None] = mapped_column(Boolean)
+    buyer_resolved: Mapped[bool | None] = mapped_column(Boolean)
+    row_hash: Mapped[str] = mapped_column(String(16))
+    upload_id: Mapped[int] = mapped_column(Integer)
+
+
+class CsSurveyAnswer(Base):
+    """The latest customer-service survey answer for an order (template `cs-survey`)."""
+
+    __tablename__ = "cs_survey_answers"
+    __table_args__ = (
+        UniqueConstraint("account_id", "amazon_order_id"),
+        Index("ix_cs_survey_answers_account_answered", "account_id", "answered_at"),
+    )
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    amazon_order_id: Mapped[str_id]
+    answered_at: Mapped[utc_datetime]
+    solved: Mapped[bool] = mapped_column(Boolean)
+    row_hash: Mapped[str] = mapped_column(String(16))
+    upload_id: Mapped[int] = mapped_column(Integer)
+
+
+class PolicyViolation(Base):
+    """A policy violation or complaint the team recorded (template `policy-violations`)."""
+
+    __tablename__ = "policy_violations"
+    __table_args__ = (UniqueConstraint("account_id", "violation_date", "category", "asin"),)
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    violation_date: Mapped[date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(100))
+    asin: Mapped[str] = mapped_column(String(16))  # "" when the violation names none
+    status: Mapped[str | None] = mapped_column(String(64))
+    description: Mapped[str | None] = mapped_column(Text)
+    row_hash: Mapped[str] = mapped_column(String(16))
+    upload_id: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,160 @@
+"""Queries outside the metric rules: workspaces, accounts, uploads, stored-row counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from storage import models
+from storage.marketplaces import get_marketplace
+
+LOCAL_TEAM_ID = "local"
+DEFAULT_ACCOUNT = "default"
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be met (unknown name, ambiguous, duplicate)."""
+
+
+def get_or_create_workspace(*, session: Session, slack_team_id: str, name: str, now: datetime) -> models.Workspace:
+    workspace = session.scalar(select(models.Workspace).where(models.Workspace.slack_team_id == slack_team_id))
+    if workspace is None:
+        workspace = models.Workspace(slack_team_id=slack_team_id, name=name, created_at=now)
+        session.add(workspace)
+        session.flush()
+    return workspace
+
+
+def local_workspace(*, session: Session, now: datetime) -> models.Workspace:
+    """The workspace the command line works in when no Slack team is involved."""
+    return get_or_create_workspace(session=session, slack_team_id=LOCAL_TEAM_ID, name="Local", now=now)
+
+
+def list_accounts(*, session: Session, workspace_id: int) -> list[models.Account]:
+    return list(
+        session.scalars(
+            select(models.Account).where(models.Account.workspace_id == workspace_id).order_by(models.Account.name)
+        )
+    )
+
+
+def add_account(
+    *,
+    session: Session,
+    workspace_id: int,
+    name: str,
+    marketplace: str,
+    now: datetime,
+    timezone: str | None = None,
+    handling_days: int = 1,
+) -> models.Account:
+    """Create an account; the time zone defaults to the marketplace's."""
+    name = name.strip()
+    if not name:
+        raise AccountError("an account needs a name")
+    market = get_marketplace(marketplace)
+    tz = timezone or market.timezone
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise AccountError(f"unknown time zone {tz!r}; use an IANA name such as America/New_York") from None
+    if not 0 <= handling_days <= 30:
+        raise AccountError("handling time must be between 0 and 30 business days")
+    if find_account(session=session, workspace_id=workspace_id, name=name) is not None:
+        raise AccountError(f"an account named {name!r} already exists")
+    account = models.Account(
+        workspace_id=workspace_id, name=name, marketplace=market.code, timezone=tz,
+        handling_days=handling_days, settings={}, created_at=now,
+    )
+    session.add(account)
+    session.flush()
+    return account
+
+
+def find_account(*, session: Session, workspace_id: int, name: str) -> models.Account | None:
+    return session.scalar(
+        select(models.Account).where(models.Account.workspace_id == workspace_id, models.Account.name == name)
+    )
+
+
+def resolve_account(*, session: Session, workspace_id: int, name: str | None, now: datetime) -> models.Account:
+    """The named account; without a name the only one, or a new `default` (US) when there is none."""
+    if name is not None:
+        account = find_account(session=session, workspace_id=workspace_id, name=name)
+        if account is None:
+            known = [a.name for a in list_accounts(session=session, workspace_id=workspace_id)]
+            raise AccountError(
+                f"no account named {name!r}" + (f"; accounts: {', '.join(known)}" if known else "")
+                + "; add it with `healthbot accounts add NAME --marketplace US`"
+            )
+        return account
+    accounts = list_accounts(session=session, workspace_id=workspace_id)
+    if len(accounts) == 1:
+        return accounts[0]
+    if not accounts:
+        return add_account(session=session, workspace_id=workspace_id, name=DEFAULT_ACCOUNT, marketplace="US",
+                           now=now)
+    raise AccountError(
+        f"there are {len(accounts)} accounts ({', '.join(a.name for a in accounts)}): choose one with --account"
+    )
+
+
+@dataclass(frozen=True)
+class StoredCount:
+    table: str
+    rows: int
+    first: Any
+    last: Any
+
+
+# What `healthbot demo` and `healthbot status` show: each table with the date column that spans it.
+STORED_TABLES: tuple[tuple[type[models.Base], str | None], ...] = (
+    (models.Order, "order_date"),
+    (models.OrderItem, None),
+    (models.Feedback, "received_date"),
+    (models.SellerReturn, "request_date"),
+    (models.FbaReturn, "returned_at"),
+    (models.FbaShipment, "shipped_at"),
+    (models.UnshippedItem, "purchase_at"),
+    (models.SettlementTransaction, "posted_at"),
+    (models.Claim, "claimed_at"),
+    (models.Chargeback, "charged_back_at"),
+    (models.Cancellation, "cancelled_at"),
+    (models.MfnShipment, "ship_confirmed_at"),
+    (models.BuyerMessage, "received_at"),
+    (models.ReturnRequest, "requested_at"),
+    (models.CsSurveyAnswer, "answered_at"),
+    (models.PolicyViolation, "violation_date"),
+    (models.AccountHealthSnapshot, "reported_through"),
+)
+
+
+def stored_counts(*, session: Session, account_id: int) -> list[StoredCount]:
+    """How many rows each table holds for the account, with the dates they span."""
+    out = []
+    for model, date_attr in STORED_TABLES:
+        table: Any = model.__table__
+        columns = [func.count()]
+        if date_attr:
+            columns += [func.min(table.c[date_attr]), func.max(table.c[date_attr])]
+        row = session.execute(select(*columns).where(table.c.account_id == account_id)).one()
+        first = row[1] if date_attr else None
+        last = row[2] if date_attr else None
+        out.append(StoredCount(table.name, int(row[0]), first, last))
+    return out
+
+
+def recent_uploads(*, session: Session, account_id: int, limit: int = 20) -> list[models.Upload]:
+    return list(
+        session.scalars(
+            select(models.Upload)
+            .where(models.Upload.account_id == account_id)
+            .order_by(models.Upload.received_at.desc(), models.Upload.id.desc())
+            .limit(limit)
+        )
+    )
