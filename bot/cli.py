@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -100,23 +100,42 @@ def _account(sessions: sessionmaker[Session], name: str | None) -> models.Accoun
 
 
 def _ingest_paths(
-    settings: Settings, sessions: sessionmaker[Session], account: models.Account, paths: Sequence[Path],
-    *, as_json: bool, console: Console,
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    account: models.Account,
+    paths: Sequence[Path],
+    *,
+    as_json: bool,
+    console: Console,
 ) -> int:
     results = []
     for path in paths:
         if not path.is_file():
             raise Usage(f"no such file: {path}")
     for path in paths:
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                      console=console, transient=True, disable=as_json or not console.is_terminal) as bar:
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=as_json or not console.is_terminal,
+        ) as bar:
             task = bar.add_task(f"{path.name}: reading", total=None)
 
-            def report(rows: int, task_id: int = task, name: str = path.name) -> None:
+            def report(rows: int, task_id: TaskID = task, name: str = path.name) -> None:
                 bar.update(task_id, description=f"{name}: {rows:,} rows read")
 
-            result = ingest_one(sessions=sessions, settings=settings, account=account, path=path,
-                                uploaded_by="cli", source="cli", now=_now(), progress=report)
+            result = ingest_one(
+                sessions=sessions,
+                settings=settings,
+                account=account,
+                path=path,
+                uploaded_by="cli",
+                source="cli",
+                now=_now(),
+                progress=report,
+            )
         results.append(result)
         if not as_json:
             print(describe_result(result))
@@ -140,8 +159,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         from storage.demo_data import write_demo_data
 
         as_of = args.as_of or _now().date()
-        for path in write_demo_data(args.directory, orders=args.orders, seed=args.seed, as_of=as_of,
-                                    marketplace=args.marketplace):
+        for path in write_demo_data(
+            args.directory, orders=args.orders, seed=args.seed, as_of=as_of, marketplace=args.marketplace
+        ):
             print(path)
         return EXIT_OK
 
@@ -154,11 +174,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             with sessions.begin() as session:
                 workspace = local_workspace(session=session, now=_now())
                 if args.accounts_command == "add":
-                    created = add_account(session=session, workspace_id=workspace.id, name=args.name,
-                                          marketplace=args.marketplace, timezone=args.timezone,
-                                          handling_days=args.handling_days, now=_now())
-                    print(f"added {created.name} ({created.marketplace}, {created.timezone}, "
-                          f"{created.handling_days} handling day(s))")
+                    created = add_account(
+                        session=session,
+                        workspace_id=workspace.id,
+                        name=args.name,
+                        marketplace=args.marketplace,
+                        timezone=args.timezone,
+                        handling_days=args.handling_days,
+                        now=_now(),
+                    )
+                    print(
+                        f"added {created.name} ({created.marketplace}, {created.timezone}, "
+                        f"{created.handling_days} handling day(s))"
+                    )
                     return EXIT_OK
                 for acc in list_accounts(session=session, workspace_id=workspace.id):
                     print(f"{acc.name}\t{acc.marketplace}\t{acc.timezone}\t{acc.handling_days} handling day(s)")
@@ -183,8 +211,9 @@ def _demo(args: argparse.Namespace, settings: Settings, sessions: sessionmaker[S
     as_of = args.as_of or _now().date()
     account = _account(sessions, None)
     with tempfile.TemporaryDirectory(prefix="healthbot-demo-") as tmp:
-        paths = write_demo_data(Path(tmp), orders=args.orders, seed=args.seed, as_of=as_of,
-                                marketplace=account.marketplace)
+        paths = write_demo_data(
+            Path(tmp), orders=args.orders, seed=args.seed, as_of=as_of, marketplace=account.marketplace
+        )
         print(f"Generated {len(paths)} demo exports for account {account.name!r} (as of {as_of}); ingesting:\n")
         code = _ingest_paths(settings, sessions, account, paths, as_json=False, console=console)
     print()

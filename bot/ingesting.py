@@ -38,14 +38,28 @@ def ingest_one(
     try:
         with sessions.begin() as session:
             return ingest_file(
-                session=session, account=account, path=path, digest=digest, uploaded_by=uploaded_by,
-                source=source, received_at=now, max_expanded_bytes=settings.max_expanded_bytes,
-                chunk_rows=settings.ingest_chunk_rows, display_name=name, progress=progress,
+                session=session,
+                account=account,
+                path=path,
+                digest=digest,
+                uploaded_by=uploaded_by,
+                source=source,
+                received_at=now,
+                max_expanded_bytes=settings.max_expanded_bytes,
+                chunk_rows=settings.ingest_chunk_rows,
+                display_name=name,
+                progress=progress,
             )
     except IngestError as error:
         logger.info("rejected %s: %s", name, error.problem)
         with sessions.begin() as session:
             return record_rejection(
-                session=session, account=account, name=name, digest=digest, error=error,
-                uploaded_by=uploaded_by, source=source, received_at=now,
+                session=session,
+                account=account,
+                name=name,
+                digest=digest,
+                error=error,
+                uploaded_by=uploaded_by,
+                source=source,
+                received_at=now,
             )

@@ -59,6 +59,8 @@ def stored_table(*, session: Session, account: models.Account) -> str:
     if uploads:
         lines.append("Latest uploads:")
         for upload in uploads:
-            lines.append(f"  {upload.received_at:%Y-%m-%d %H:%M} UTC  {upload.status:<9} "
-                         f"{kind_title(upload.kind):<36} {upload.filename}")
+            lines.append(
+                f"  {upload.received_at:%Y-%m-%d %H:%M} UTC  {upload.status:<9} "
+                f"{kind_title(upload.kind):<36} {upload.filename}"
+            )
     return "\n".join(lines)

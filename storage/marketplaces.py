@@ -59,6 +59,4 @@ def get_marketplace(code: str) -> Marketplace:
     try:
         return MARKETPLACES[code]
     except KeyError:
-        raise ValueError(
-            f"unknown marketplace {code!r}; use one of {', '.join(sorted(MARKETPLACES))}"
-        ) from None
+        raise ValueError(f"unknown marketplace {code!r}; use one of {', '.join(sorted(MARKETPLACES))}") from None

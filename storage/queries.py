@@ -68,8 +68,13 @@ def add_account(
     if find_account(session=session, workspace_id=workspace_id, name=name) is not None:
         raise AccountError(f"an account named {name!r} already exists")
     account = models.Account(
-        workspace_id=workspace_id, name=name, marketplace=market.code, timezone=tz,
-        handling_days=handling_days, settings={}, created_at=now,
+        workspace_id=workspace_id,
+        name=name,
+        marketplace=market.code,
+        timezone=tz,
+        handling_days=handling_days,
+        settings={},
+        created_at=now,
     )
     session.add(account)
     session.flush()
@@ -89,7 +94,8 @@ def resolve_account(*, session: Session, workspace_id: int, name: str | None, no
         if account is None:
             known = [a.name for a in list_accounts(session=session, workspace_id=workspace_id)]
             raise AccountError(
-                f"no account named {name!r}" + (f"; accounts: {', '.join(known)}" if known else "")
+                f"no account named {name!r}"
+                + (f"; accounts: {', '.join(known)}" if known else "")
                 + "; add it with `healthbot accounts add NAME --marketplace US`"
             )
         return account
@@ -97,8 +103,7 @@ def resolve_account(*, session: Session, workspace_id: int, name: str | None, no
     if len(accounts) == 1:
         return accounts[0]
     if not accounts:
-        return add_account(session=session, workspace_id=workspace_id, name=DEFAULT_ACCOUNT, marketplace="US",
-                           now=now)
+        return add_account(session=session, workspace_id=workspace_id, name=DEFAULT_ACCOUNT, marketplace="US", now=now)
     raise AccountError(
         f"there are {len(accounts)} accounts ({', '.join(a.name for a in accounts)}): choose one with --account"
     )
@@ -139,7 +144,7 @@ def stored_counts(*, session: Session, account_id: int) -> list[StoredCount]:
     out = []
     for model, date_attr in STORED_TABLES:
         table: Any = model.__table__
-        columns = [func.count()]
+        columns: list[Any] = [func.count()]
         if date_attr:
             columns += [func.min(table.c[date_attr]), func.max(table.c[date_attr])]
         row = session.execute(select(*columns).where(table.c.account_id == account_id)).one()

@@ -92,8 +92,15 @@ def ingest_file(
     session.flush()
     marketplace = get_marketplace(account.marketplace)
     context = ParseContext(timezone=ZoneInfo(account.timezone), marketplace=marketplace)
-    run = _Run(session=session, account=account, upload=upload, context=context, chunk_rows=chunk_rows,
-               received_at=received_at, progress=progress)
+    run = _Run(
+        session=session,
+        account=account,
+        upload=upload,
+        context=context,
+        chunk_rows=chunk_rows,
+        received_at=received_at,
+        progress=progress,
+    )
     try:
         with open_upload(path, max_expanded_bytes=max_expanded_bytes) as opened:
             lines = iter_lines(opened.stream, prefer_japanese=marketplace.code == "JP")
@@ -101,14 +108,24 @@ def ingest_file(
     except IngestError as error:
         raise _with_kind(error, run.kind) from None
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise _with_kind(IngestError(
-            "the compressed file is damaged or cut short", found=str(exc) or type(exc).__name__,
-            hint=f"{DOWNLOAD_AGAIN}; if it was copied, copy it again completely"), run.kind) from None
+        raise _with_kind(
+            IngestError(
+                "the compressed file is damaged or cut short",
+                found=str(exc) or type(exc).__name__,
+                hint=f"{DOWNLOAD_AGAIN}; if it was copied, copy it again completely",
+            ),
+            run.kind,
+        ) from None
     except csv.Error as exc:
-        raise _with_kind(IngestError(
-            "a line could not be read as delimited text", found=str(exc), line=run.line,
-            hint="Fields longer than 131,072 characters or stray NUL bytes: download the report again"),
-            run.kind) from None
+        raise _with_kind(
+            IngestError(
+                "a line could not be read as delimited text",
+                found=str(exc),
+                line=run.line,
+                hint="Fields longer than 131,072 characters or stray NUL bytes: download the report again",
+            ),
+            run.kind,
+        ) from None
 
     upload.kind = run.kind
     counts = run.counts
@@ -119,8 +136,14 @@ def ingest_file(
     upload.notes = {"notes": run.notes}
     session.flush()
     return IngestResult(
-        file=display_name or str(path), kind=run.kind, status="ingested", rows=counts,
-        span_start=run.span_start, span_end=run.span_end, notes=run.notes, upload_id=upload.id,
+        file=display_name or str(path),
+        kind=run.kind,
+        status="ingested",
+        rows=counts,
+        span_start=run.span_start,
+        span_end=run.span_end,
+        notes=run.notes,
+        upload_id=upload.id,
         sha256=digest.sha256,
     )
 
@@ -139,22 +162,46 @@ def record_rejection(
     """Log a refused file (the only trace a rejection leaves) and describe it."""
     kind = error.kind
     upload = models.Upload(
-        account_id=account.id, uploaded_by=uploaded_by, source=source, filename=name,
-        sha256=digest.sha256, size_bytes=digest.size_bytes, received_at=received_at, kind=kind,
-        status="rejected", skipped_reasons={}, notes={}, error=str(error),
+        account_id=account.id,
+        uploaded_by=uploaded_by,
+        source=source,
+        filename=name,
+        sha256=digest.sha256,
+        size_bytes=digest.size_bytes,
+        received_at=received_at,
+        kind=kind,
+        status="rejected",
+        skipped_reasons={},
+        notes={},
+        error=str(error),
     )
     session.add(upload)
     session.flush()
-    return IngestResult(file=name, kind=kind, status="rejected", rows=RowCounts(), error=error,
-                        upload_id=upload.id, sha256=digest.sha256)
+    return IngestResult(
+        file=name,
+        kind=kind,
+        status="rejected",
+        rows=RowCounts(),
+        error=error,
+        upload_id=upload.id,
+        sha256=digest.sha256,
+    )
 
 
 class _Run:
     """The state of one file's ingestion."""
 
-    def __init__(self, *, session: Session, account: models.Account, upload: models.Upload,
-                 context: ParseContext, chunk_rows: int, received_at: datetime,
-                 progress: Progress | None) -> None:
+    def __init__(
+        self,
+        *,
+        session: Session,
+        account: models.Account,
+        upload: models.Upload,
+        context: ParseContext,
+        chunk_rows: int,
+        received_at: datetime,
+        progress: Progress | None,
+    ) -> None:
         self.session = session
         self.account = account
         self.upload = upload
@@ -177,8 +224,11 @@ class _Run:
             if header.strip():
                 break
         else:
-            raise IngestError("the file has no header line, only blank lines",
-                              expected="a header line naming the columns", hint=DOWNLOAD_AGAIN)
+            raise IngestError(
+                "the file has no header line, only blank lines",
+                expected="a header line naming the columns",
+                hint=DOWNLOAD_AGAIN,
+            )
         if header.lstrip("\ufeff \t").startswith(("{", "[")):
             self.kind = ACCOUNT_HEALTH_KIND
             self._consume_json(header, lines)
@@ -191,7 +241,10 @@ class _Run:
         text = first + "".join(lines)
         report = account_health.parse_account_health(text, marketplace=self.context.marketplace)
         account_health.store_account_health(
-            session=self.session, account_id=self.account.id, upload_id=self.upload.id, report=report,
+            session=self.session,
+            account_id=self.account.id,
+            upload_id=self.upload.id,
+            report=report,
             counts=self.counts,
         )
         day = report.reported_through.date()
@@ -206,16 +259,25 @@ class _Run:
         absent = {c.attr: c.empty for c in fmt.columns if c.attr and c not in detected.positions}
         names = [normalise_header(h) for h in detected.header]
         writers = [
-            TableWriter(self.session, target, self.account.id, self.upload.id,
-                        snapshot=fmt.snapshot is not None, restores=fmt.snapshot == "removal")
+            TableWriter(
+                self.session,
+                target,
+                self.account.id,
+                self.upload.id,
+                snapshot=fmt.snapshot is not None,
+                restores=fmt.snapshot == "removal",
+            )
             for target in fmt.targets
         ]
         chunks: list[dict[tuple[Any, ...], Record]] = [{} for _ in writers]
         span_attr = fmt.span
         span_min: Any = None
         span_max: Any = None
-        quoting = csv.QUOTE_NONE if fmt.source == "amazon" else csv.QUOTE_MINIMAL
-        reader = csv.reader(lines, delimiter=detected.delimiter, quoting=quoting)
+        # Amazon's flat files never quote: a product name starting with '"' must not swallow lines.
+        if fmt.source == "amazon":
+            reader = csv.reader(lines, delimiter=detected.delimiter, quoting=csv.QUOTE_NONE)
+        else:
+            reader = csv.reader(lines, delimiter=detected.delimiter)
         counts = self.counts
         context = self.context
         pending = 0
@@ -228,7 +290,9 @@ class _Run:
             if len(row) > width and any(x.strip() for x in row[width:]):
                 raise IngestError(
                     "a line has more fields than the header has columns",
-                    expected=f"at most {width} fields", found=f"{len(row)} fields", line=line,
+                    expected=f"at most {width} fields",
+                    found=f"{len(row)} fields",
+                    line=line,
                     hint="A field probably contains a stray delimiter: download the report again",
                 )
             if fmt.skip is not None:
@@ -242,8 +306,11 @@ class _Run:
                 if not raw:
                     if column.nonempty:
                         raise IngestError(
-                            f"the {column.header!r} field is empty", expected="a value on every line",
-                            line=line, column=detected.header[position].strip(), value="",
+                            f"the {column.header!r} field is empty",
+                            expected="a value on every line",
+                            line=line,
+                            column=detected.header[position].strip(),
+                            value="",
                             hint=f"Every line needs it; get the complete file from {fmt.where}",
                         )
                     record[attr] = column.empty
@@ -252,8 +319,11 @@ class _Run:
                     record[attr] = parse(raw, context)
                 except ValueError as exc:
                     raise IngestError(
-                        f"a value in column {column.header!r} cannot be read", expected=str(exc),
-                        line=line, column=detected.header[position].strip(), value=raw,
+                        f"a value in column {column.header!r} cannot be read",
+                        expected=str(exc),
+                        line=line,
+                        column=detected.header[position].strip(),
+                        value=raw,
                         hint=f"Correct the value, or download the file again from {fmt.where}",
                     ) from None
             if span_attr is not None:
@@ -296,8 +366,7 @@ class _Run:
         if fmt.snapshot is not None:
             self._apply_snapshot(fmt)
 
-    def _flush(self, writers: list[TableWriter], chunks: list[dict[tuple[Any, ...], Record]],
-               keep_last: bool) -> None:
+    def _flush(self, writers: list[TableWriter], chunks: list[dict[tuple[Any, ...], Record]], keep_last: bool) -> None:
         for index, writer in enumerate(writers):
             chunk = chunks[index]
             carried: dict[tuple[Any, ...], Record] = {}
@@ -321,9 +390,12 @@ class _Run:
             # from it, was removed (by the buyer or Amazon) and stops counting.
             result = self.session.execute(
                 update(table)
-                .where(table.c.account_id == self.account.id,
-                       table.c.received_date.between(self.span_start, self.span_end),
-                       table.c.seen_upload_id != self.upload.id, table.c.removed_at.is_(None))
+                .where(
+                    table.c.account_id == self.account.id,
+                    table.c.received_date.between(self.span_start, self.span_end),
+                    table.c.seen_upload_id != self.upload.id,
+                    table.c.removed_at.is_(None),
+                )
                 .values(removed_at=self.received_at)
             )
             removed = int(getattr(result, "rowcount", 0) or 0)
@@ -331,8 +403,7 @@ class _Run:
                 self.notes.append(f"{removed} feedback no longer in Amazon's export: marked removed")
         else:
             result = self.session.execute(
-                delete(table).where(table.c.account_id == self.account.id,
-                                    table.c.seen_upload_id != self.upload.id)
+                delete(table).where(table.c.account_id == self.account.id, table.c.seen_upload_id != self.upload.id)
             )
             gone = int(getattr(result, "rowcount", 0) or 0)
             if gone:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from storage.ingest.errors import IngestError
 
@@ -88,7 +88,8 @@ def _zip_member(archive: zipfile.ZipFile, limit: int) -> zipfile.ZipInfo:
     members = [
         info
         for info in archive.infolist()
-        if not info.is_dir() and not info.filename.startswith("__MACOSX/")
+        if not info.is_dir()
+        and not info.filename.startswith("__MACOSX/")
         and not info.filename.rsplit("/", 1)[-1].startswith(".")
     ]
     names = [m.filename for m in members]
@@ -132,7 +133,7 @@ def open_upload(path: Path, *, max_expanded_bytes: int) -> Iterator[Opened]:
             )
         if head.startswith(b"\x1f\x8b"):
             with gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
-                limited = io.BufferedReader(_Limited(unzipped, max_expanded_bytes), READ_BYTES)
+                limited = io.BufferedReader(_Limited(cast(IO[bytes], unzipped), max_expanded_bytes), READ_BYTES)
                 inner = path.name[:-3] if path.name.endswith(".gz") else None
                 yield Opened(limited, "gzip", inner)
             return
@@ -140,9 +141,7 @@ def open_upload(path: Path, *, max_expanded_bytes: int) -> Iterator[Opened]:
             try:
                 archive = zipfile.ZipFile(raw)
             except zipfile.BadZipFile as exc:
-                raise IngestError(
-                    "the zip archive is damaged", found=str(exc), hint=DOWNLOAD_AGAIN
-                ) from None
+                raise IngestError("the zip archive is damaged", found=str(exc), hint=DOWNLOAD_AGAIN) from None
             with archive:
                 member = _zip_member(archive, max_expanded_bytes)
                 with archive.open(member) as inner_stream:

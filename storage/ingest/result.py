@@ -26,8 +26,13 @@ class RowCounts:
         self.skipped_reasons[reason] += count
 
     def as_dict(self) -> dict[str, int]:
-        return {"read": self.read, "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
-                "skipped": self.skipped}
+        return {
+            "read": self.read,
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+        }
 
 
 @dataclass

@@ -24,8 +24,10 @@ class ParseContext:
 
 Parser = Callable[[str, ParseContext], Any]
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)
+}
 ISO_EXPECTED = "an ISO 8601 date or time such as 2026-11-24 or 2026-11-24T18:52:47+00:00"
 
 
@@ -102,7 +104,7 @@ def timestamp(raw: str, ctx: ParseContext) -> datetime:
         day = _dd_mon_yyyy(head)
         if day is None:
             raise ValueError(ISO_EXPECTED) from None
-        rest = raw[len(head):].strip().lstrip("T")
+        rest = raw[len(head) :].strip().lstrip("T")
         try:
             clock = time.fromisoformat(rest) if rest else time()
         except ValueError:
@@ -136,9 +138,7 @@ def feedback_date(raw: str, ctx: ParseContext) -> date:
     except ValueError:
         pass
     other = _other_marketplace_format(raw, ctx.marketplace)
-    message = (
-        f"a {ctx.marketplace.code} feedback date ({_describe(fmt)}, e.g. {ctx.marketplace.feedback_date_example})"
-    )
+    message = f"a {ctx.marketplace.code} feedback date ({_describe(fmt)}, e.g. {ctx.marketplace.feedback_date_example})"
     if other:
         message += f"; this date reads as a {other} date: is the account's marketplace right?"
     raise ValueError(message)

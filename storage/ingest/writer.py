@@ -45,7 +45,7 @@ class TableWriter:
         extra = [table.c.removed_at] if self.restores else []
         version = [table.c[self.target.version]] if self.target.version else []
         self._lookup_columns = [table.c.id, *self.key_columns, table.c.row_hash, *version, *extra]
-        data_attrs = [a for a in self.target.attrs]
+        data_attrs = list(self.target.attrs)
         self._insert = insert(table)
         update_values: dict[str, Any] = {a: bindparam(f"v_{a}") for a in data_attrs}
         update_values["row_hash"] = bindparam("v_row_hash")
