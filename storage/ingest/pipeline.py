@@ -32,6 +32,7 @@ from storage.ingest.writer import TableWriter
 from storage.marketplaces import get_marketplace
 
 DUPLICATE_IN_FILE = "the same key appears again in the file (the newer row was kept)"
+MERGED_IN_FILE = "another line of the same transaction (amounts added up)"
 Progress = Callable[[int], None]
 
 
@@ -347,6 +348,8 @@ class _Run:
                     chunk[key] = target_record
                 elif fmt.merge is not None:
                     chunk[key] = fmt.merge(existing, target_record)
+                    if index == 0:
+                        counts.skip(MERGED_IN_FILE)
                 else:
                     version = target.version
                     if version and existing[version] > target_record[version]:
