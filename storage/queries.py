@@ -119,8 +119,7 @@ class StoredCount:
 
 # What `healthbot demo` and `healthbot status` show: each table with the date column that spans it.
 STORED_TABLES: tuple[tuple[type[models.Base], str | None], ...] = (
-    (models.Order, "order_date"),
-    (models.OrderItem, None),
+    (models.OrderItem, "order_date"),
     (models.Feedback, "received_date"),
     (models.SellerReturn, "request_date"),
     (models.FbaReturn, "returned_at"),

@@ -7,7 +7,8 @@ but never reads (personal data, dropped at parse time) and the key rows are upse
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 from storage import models
@@ -47,27 +48,22 @@ class Column:
         return (normalise_header(self.header), *(normalise_header(a) for a in self.aliases))
 
 
-@dataclass(frozen=True)
-class Target:
-    """A table a format writes: which record attributes go there, keyed how, newest by what."""
-
-    model: type[models.Base]
-    attrs: tuple[str, ...]
-    key: tuple[str, ...]
-    version: str | None = None
-    # Optional derivation of extra attributes from the parsed record (e.g. the UTC order date).
-    derive: Callable[[Record], Record] | None = None
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ReportFormat:
+    """An export healthbot reads: its columns, the table its rows go to, and how they are keyed."""
+
     kind: str
     title: str
     source: Literal["amazon", "template"]
     columns: tuple[Column, ...]
-    targets: tuple[Target, ...]
-    span: str | None
+    model: type[models.Base]
+    key: tuple[str, ...]
+    span: str | None  # the attribute whose dates give the file's span
     where: str  # where a seller gets this file
+    version: str | None = None  # newest row wins by this attribute (otherwise the later upload wins)
+    # Attributes computed from the parsed row (e.g. the UTC order date), and how.
+    derive: Callable[[Record], Record] | None = None
+    derived: tuple[str, ...] = ()
     personal: tuple[str, ...] = ()  # columns holding buyer personal data: recognised, never read
     other: tuple[str, ...] = ()  # further columns of the export healthbot does not need
     snapshot: Literal["removal", "replace"] | None = None
@@ -75,7 +71,12 @@ class ReportFormat:
     skip: Callable[[Mapping[str, str]], str | None] | None = None
     # Combine two rows of one file with the same key (settlement lines of one refund add up).
     merge: Callable[[Record, Record], Record] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def attrs(self) -> tuple[str, ...]:
+        """The model attributes a row fills: stored columns, then derived ones."""
+        stored = tuple(c.attr for c in self.columns if c.attr and not c.attr.startswith("_"))
+        return stored + self.derived
 
     @property
     def delimiters(self) -> tuple[str, ...]:
@@ -125,44 +126,11 @@ ALL_ORDERS = ReportFormat(
         Column("latest-ship-date", "latest_ship_at", v.timestamp),
         Column("latest-delivery-date", "latest_delivery_at", v.timestamp),
     ),
-    targets=(
-        Target(
-            models.OrderItem,
-            (
-                "amazon_order_id",
-                "sku",
-                "asin",
-                "product_name",
-                "item_status",
-                "quantity",
-                "currency",
-                "item_price",
-                "last_updated_at",
-            ),
-            key=("amazon_order_id", "sku"),
-            version="last_updated_at",
-        ),
-        Target(
-            models.Order,
-            (
-                "amazon_order_id",
-                "purchase_at",
-                "order_date",
-                "last_updated_at",
-                "order_status",
-                "channel",
-                "sales_channel",
-                "ship_service_level",
-                "is_business",
-                "is_prime",
-                "latest_ship_at",
-                "latest_delivery_at",
-            ),
-            key=("amazon_order_id",),
-            version="last_updated_at",
-            derive=_order_date,
-        ),
-    ),
+    model=models.OrderItem,
+    key=("amazon_order_id", "sku"),
+    version="last_updated_at",
+    derive=_order_date,
+    derived=("order_date",),
     span="purchase_at",
     personal=(
         "buyer-email",
@@ -220,13 +188,8 @@ FEEDBACK = ReportFormat(
         Column("Your Response", "response"),
         Column("Order ID", "amazon_order_id", required=True, nonempty=True),
     ),
-    targets=(
-        Target(
-            models.Feedback,
-            ("amazon_order_id", "received_date", "rating", "comments", "response"),
-            key=("amazon_order_id",),
-        ),
-    ),
+    model=models.Feedback,
+    key=("amazon_order_id",),
     span="received_date",
     personal=("Rater Email",),
     snapshot="removal",
@@ -257,32 +220,8 @@ RETURNS = ReportFormat(
         Column("Order Amount", "order_amount", v.amount),
         Column("Refunded Amount", "refunded_amount", v.amount),
     ),
-    targets=(
-        Target(
-            models.SellerReturn,
-            (
-                "amazon_order_id",
-                "rma_id",
-                "order_date",
-                "request_date",
-                "request_status",
-                "a_to_z_claim",
-                "is_prime",
-                "asin",
-                "sku",
-                "item_name",
-                "quantity",
-                "return_reason",
-                "in_policy",
-                "return_type",
-                "resolution",
-                "return_delivery_date",
-                "order_amount",
-                "refunded_amount",
-            ),
-            key=("amazon_order_id", "rma_id"),
-        ),
-    ),
+    model=models.SellerReturn,
+    key=("amazon_order_id", "rma_id"),
     span="request_date",
     other=(
         "Merchant RMA ID",
@@ -322,27 +261,8 @@ FBA_RETURNS = ReportFormat(
         Column("license-plate-number", "license_plate_number", required=True, empty=""),
         Column("customer-comments", "customer_comments"),
     ),
-    targets=(
-        Target(
-            models.FbaReturn,
-            (
-                "amazon_order_id",
-                "license_plate_number",
-                "sku",
-                "returned_at",
-                "asin",
-                "fnsku",
-                "product_name",
-                "quantity",
-                "fulfillment_center_id",
-                "detailed_disposition",
-                "reason",
-                "status",
-                "customer_comments",
-            ),
-            key=("amazon_order_id", "license_plate_number", "sku"),
-        ),
-    ),
+    model=models.FbaReturn,
+    key=("amazon_order_id", "license_plate_number", "sku"),
     span="returned_at",
 )
 
@@ -365,26 +285,8 @@ FBA_SHIPMENTS = ReportFormat(
         Column("fulfillment-center-id", "fulfillment_center_id"),
         Column("sales-channel", "sales_channel"),
     ),
-    targets=(
-        Target(
-            models.FbaShipment,
-            (
-                "shipment_item_id",
-                "amazon_order_id",
-                "shipment_id",
-                "purchase_at",
-                "shipped_at",
-                "sku",
-                "quantity_shipped",
-                "carrier",
-                "tracking_number",
-                "estimated_arrival_at",
-                "fulfillment_center_id",
-                "sales_channel",
-            ),
-            key=("shipment_item_id",),
-        ),
-    ),
+    model=models.FbaShipment,
+    key=("shipment_item_id",),
     span="shipped_at",
     personal=(
         "buyer-email",
@@ -446,24 +348,8 @@ UNSHIPPED = ReportFormat(
         Column("is-prime", "is_prime", v.flag),
         Column("is-business-order", "is_business", v.flag),
     ),
-    targets=(
-        Target(
-            models.UnshippedItem,
-            (
-                "order_item_id",
-                "amazon_order_id",
-                "purchase_at",
-                "promise_at",
-                "days_past_promise",
-                "sku",
-                "quantity_to_ship",
-                "ship_service_level",
-                "is_prime",
-                "is_business",
-            ),
-            key=("order_item_id",),
-        ),
-    ),
+    model=models.UnshippedItem,
+    key=("order_item_id",),
     span="purchase_at",
     snapshot="replace",
     personal=(
@@ -554,23 +440,10 @@ SETTLEMENT = ReportFormat(
         Column("sku", "sku"),
         *(Column(name, f"_{name}", v.amount) for name in _SETTLEMENT_AMOUNTS),
     ),
-    targets=(
-        Target(
-            models.SettlementTransaction,
-            (
-                "settlement_id",
-                "amazon_order_id",
-                "adjustment_id",
-                "transaction_type",
-                "posted_at",
-                "sku",
-                "amount",
-                "currency",
-            ),
-            key=("settlement_id", "amazon_order_id", "adjustment_id", "transaction_type"),
-            derive=_settlement_amount,
-        ),
-    ),
+    model=models.SettlementTransaction,
+    key=("settlement_id", "amazon_order_id", "adjustment_id", "transaction_type"),
+    derive=_settlement_amount,
+    derived=("amount",),
     span="posted_at",
     skip=_settlement_skip,
     merge=_settlement_merge,
@@ -621,13 +494,8 @@ CLAIMS = ReportFormat(
         Column("amount", "amount", v.amount),
         Column("funded-by", "funded_by"),
     ),
-    targets=(
-        Target(
-            models.Claim,
-            ("amazon_order_id", "claimed_at", "status", "reason", "amount", "funded_by"),
-            key=("amazon_order_id", "claimed_at"),
-        ),
-    ),
+    model=models.Claim,
+    key=("amazon_order_id", "claimed_at"),
     span="claimed_at",
 )
 
@@ -644,13 +512,8 @@ CHARGEBACKS = ReportFormat(
         Column("reason", "reason"),
         Column("amount", "amount", v.amount),
     ),
-    targets=(
-        Target(
-            models.Chargeback,
-            ("amazon_order_id", "charged_back_at", "type", "status", "reason", "amount"),
-            key=("amazon_order_id", "charged_back_at"),
-        ),
-    ),
+    model=models.Chargeback,
+    key=("amazon_order_id", "charged_back_at"),
     span="charged_back_at",
 )
 
@@ -673,11 +536,8 @@ CANCELLATIONS = ReportFormat(
         ),
         Column("reason", "reason"),
     ),
-    targets=(
-        Target(
-            models.Cancellation, ("amazon_order_id", "cancelled_at", "initiated_by", "reason"), key=("amazon_order_id",)
-        ),
-    ),
+    model=models.Cancellation,
+    key=("amazon_order_id",),
     span="cancelled_at",
 )
 
@@ -706,23 +566,8 @@ SHIPMENTS = ReportFormat(
         Column("delivered-at", "delivered_at", v.timestamp, aliases=("delivery date",)),
         Column("units", "units", v.integer),
     ),
-    targets=(
-        Target(
-            models.MfnShipment,
-            (
-                "amazon_order_id",
-                "tracking_number",
-                "ship_confirmed_at",
-                "expected_ship_date",
-                "carrier",
-                "tracking_valid",
-                "promised_delivery_date",
-                "delivered_at",
-                "units",
-            ),
-            key=("amazon_order_id", "tracking_number"),
-        ),
-    ),
+    model=models.MfnShipment,
+    key=("amazon_order_id", "tracking_number"),
     span="ship_confirmed_at",
 )
 
@@ -741,22 +586,8 @@ BUYER_MESSAGES = ReportFormat(
         Column("subject", "subject"),
         Column("assignee", "assignee"),
     ),
-    targets=(
-        Target(
-            models.BuyerMessage,
-            (
-                "message_id",
-                "received_at",
-                "amazon_order_id",
-                "replied_at",
-                "no_response_needed",
-                "auto_reply",
-                "subject",
-                "assignee",
-            ),
-            key=("message_id",),
-        ),
-    ),
+    model=models.BuyerMessage,
+    key=("message_id",),
     span="received_at",
     personal=(
         "buyer-email",
@@ -784,13 +615,8 @@ RETURN_REQUESTS = ReportFormat(
         Column("in-policy", "in_policy", v.flag),
         Column("buyer-resolved", "buyer_resolved", v.flag),
     ),
-    targets=(
-        Target(
-            models.ReturnRequest,
-            ("amazon_order_id", "requested_at", "status", "responded_at", "in_policy", "buyer_resolved"),
-            key=("amazon_order_id", "requested_at"),
-        ),
-    ),
+    model=models.ReturnRequest,
+    key=("amazon_order_id", "requested_at"),
     span="requested_at",
 )
 
@@ -804,14 +630,9 @@ CS_SURVEY = ReportFormat(
         Column("answered-at", "answered_at", v.timestamp, required=True, nonempty=True),
         Column("solved", "solved", v.flag, required=True, nonempty=True),
     ),
-    targets=(
-        Target(
-            models.CsSurveyAnswer,
-            ("amazon_order_id", "answered_at", "solved"),
-            key=("amazon_order_id",),
-            version="answered_at",
-        ),
-    ),
+    model=models.CsSurveyAnswer,
+    key=("amazon_order_id",),
+    version="answered_at",
     span="answered_at",
 )
 
@@ -827,13 +648,8 @@ POLICY_VIOLATIONS = ReportFormat(
         Column("status", "status"),
         Column("description", "description"),
     ),
-    targets=(
-        Target(
-            models.PolicyViolation,
-            ("violation_date", "category", "asin", "status", "description"),
-            key=("violation_date", "category", "asin"),
-        ),
-    ),
+    model=models.PolicyViolation,
+    key=("violation_date", "category", "asin"),
     span="violation_date",
 )
 

@@ -27,6 +27,7 @@ from storage.ingest.errors import IngestError
 from storage.ingest.formats import ACCOUNT_HEALTH_KIND, Record, ReportFormat, normalise_header
 from storage.ingest.reader import DOWNLOAD_AGAIN, iter_lines, open_upload
 from storage.ingest.result import IngestResult, RowCounts
+from storage.ingest.rowparser import FieldProblem, compile_row_parser
 from storage.ingest.values import ParseContext
 from storage.ingest.writer import TableWriter
 from storage.marketplaces import get_marketplace
@@ -122,7 +123,7 @@ def ingest_file(
             IngestError(
                 "a line could not be read as delimited text",
                 found=str(exc),
-                line=run.line,
+                line=run.line(),
                 hint="Fields longer than 131,072 characters or stray NUL bytes: download the report again",
             ),
             run.kind,
@@ -215,7 +216,8 @@ class _Run:
         self.span_start: date | None = None
         self.span_end: date | None = None
         self.notes: list[str] = []
-        self.line: int | None = None
+        # The line being read, for errors raised by the csv module itself.
+        self.line: Callable[[], int | None] = lambda: None
 
     def consume(self, lines: Iterator[str]) -> None:
         header_line = 0
@@ -255,23 +257,11 @@ class _Run:
     def _consume_rows(self, detected: Detected, lines: Iterator[str], header_line: int) -> None:
         fmt = detected.fmt
         width = len(detected.header)
-        # (column, position, attribute, parser) for the stored columns the header has.
-        present = [(c, i, c.attr, c.parse) for c, i in detected.positions.items() if c.attr]
-        absent = {c.attr: c.empty for c in fmt.columns if c.attr and c not in detected.positions}
         names = [normalise_header(h) for h in detected.header]
-        writers = [
-            TableWriter(
-                self.session,
-                target,
-                self.account.id,
-                self.upload.id,
-                snapshot=fmt.snapshot is not None,
-                restores=fmt.snapshot == "removal",
-            )
-            for target in fmt.targets
-        ]
-        chunks: list[dict[tuple[Any, ...], Record]] = [{} for _ in writers]
-        span_attr = fmt.span
+        writer = TableWriter(self.session, fmt, self.account.id, self.upload.id)
+        parse_row = compile_row_parser(detected, writer, self.context)
+        chunk: dict[tuple[Any, ...], list[Any]] = {}
+        merged: dict[tuple[Any, ...], Record] = {}
         span_min: Any = None
         span_max: Any = None
         # Amazon's flat files never quote: a product name starting with '"' must not swallow lines.
@@ -279,12 +269,9 @@ class _Run:
             reader = csv.reader(lines, delimiter=detected.delimiter, quoting=csv.QUOTE_NONE)
         else:
             reader = csv.reader(lines, delimiter=detected.delimiter)
+        self.line = lambda: header_line + reader.line_num
         counts = self.counts
-        context = self.context
-        pending = 0
         for row in reader:
-            line = header_line + reader.line_num
-            self.line = line
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             counts.read += 1
@@ -293,7 +280,7 @@ class _Run:
                     "a line has more fields than the header has columns",
                     expected=f"at most {width} fields",
                     found=f"{len(row)} fields",
-                    line=line,
+                    line=header_line + reader.line_num,
                     hint="A field probably contains a stray delimiter: download the report again",
                 )
             if fmt.skip is not None:
@@ -301,91 +288,84 @@ class _Run:
                 if reason:
                     counts.skip(reason)
                     continue
-            record: Record = dict(absent)
-            for column, position, attr, parse in present:
-                raw = row[position].strip() if position < len(row) else ""
-                if not raw:
-                    if column.nonempty:
-                        raise IngestError(
-                            f"the {column.header!r} field is empty",
-                            expected="a value on every line",
-                            line=line,
-                            column=detected.header[position].strip(),
-                            value="",
-                            hint=f"Every line needs it; get the complete file from {fmt.where}",
-                        )
-                    record[attr] = column.empty
-                    continue
-                try:
-                    record[attr] = parse(raw, context)
-                except ValueError as exc:
-                    raise IngestError(
-                        f"a value in column {column.header!r} cannot be read",
-                        expected=str(exc),
-                        line=line,
-                        column=detected.header[position].strip(),
-                        value=raw,
-                        hint=f"Correct the value, or download the file again from {fmt.where}",
-                    ) from None
-            if span_attr is not None:
-                stamp = record.get(span_attr)
-                if stamp is not None:
-                    if isinstance(stamp, datetime):
-                        stamp = stamp.date()
-                    if span_min is None or stamp < span_min:
-                        span_min = stamp
-                    if span_max is None or stamp > span_max:
-                        span_max = stamp
-            for index, writer in enumerate(writers):
-                target = writer.target
-                target_record = record
-                if target.derive is not None:
-                    target_record = {**record, **target.derive(record)}
-                key = tuple(target_record[k] for k in target.key)
-                chunk = chunks[index]
+            try:
+                key, values, record, stamp = parse_row(row)
+            except FieldProblem as problem:
+                raise self._field_error(detected, problem, header_line + reader.line_num) from None
+            if stamp is not None:
+                if isinstance(stamp, datetime):
+                    stamp = stamp.date()
+                if span_min is None or stamp < span_min:
+                    span_min = stamp
+                if span_max is None or stamp > span_max:
+                    span_max = stamp
+            if record is None or fmt.merge is None:
                 existing = chunk.get(key)
-                if existing is None:
-                    chunk[key] = target_record
-                elif fmt.merge is not None:
-                    chunk[key] = fmt.merge(existing, target_record)
-                    if index == 0:
-                        counts.skip(MERGED_IN_FILE)
-                else:
-                    version = target.version
-                    if version and existing[version] > target_record[version]:
-                        keep = existing
-                    else:
-                        keep = target_record
-                    chunk[key] = keep
-                    if index == 0:
-                        counts.skip(DUPLICATE_IN_FILE)
-            pending += 1
-            if pending >= self.chunk_rows:
-                self._flush(writers, chunks, keep_last=fmt.merge is not None)
-                pending = 0
-        self.line = None
-        self._flush(writers, chunks, keep_last=False)
+                if existing is not None:
+                    counts.skip(DUPLICATE_IN_FILE)
+                    before, after = writer.version_of(existing), writer.version_of(values)
+                    if before is not None and after is not None and before > after:
+                        continue  # the file's earlier line is the newer version
+                chunk[key] = values
+            else:
+                key = tuple(record[k] for k in fmt.key)
+                earlier = merged.get(key)
+                if earlier is not None:
+                    counts.skip(MERGED_IN_FILE)
+                    record = fmt.merge(earlier, record)
+                merged[key] = record
+            if len(chunk) + len(merged) >= self.chunk_rows:
+                self._flush(writer, chunk, merged, keep_last=True)
+        self._flush(writer, chunk, merged, keep_last=False)
         self.span_start, self.span_end = span_min, span_max
         if fmt.snapshot is not None:
             self._apply_snapshot(fmt)
 
-    def _flush(self, writers: list[TableWriter], chunks: list[dict[tuple[Any, ...], Record]], keep_last: bool) -> None:
-        for index, writer in enumerate(writers):
-            chunk = chunks[index]
-            carried: dict[tuple[Any, ...], Record] = {}
-            if keep_last and chunk:
-                # Lines of one settlement transaction are adjacent: keep the open one for the next chunk.
-                last_key = next(reversed(chunk))
-                carried[last_key] = chunk.pop(last_key)
-            rows = dict(writer.prepare(record) for record in chunk.values())
-            writer.write(rows, self.counts if index == 0 else None)
-            chunks[index] = carried
+    def _field_error(self, detected: Detected, problem: FieldProblem, line: int) -> IngestError:
+        column = problem.column
+        header = detected.header[detected.positions[column]].strip()
+        if problem.expected is None:
+            return IngestError(
+                f"the {column.header!r} field is empty",
+                expected="a value on every line",
+                line=line,
+                column=header,
+                value="",
+                hint=f"Every line needs it; get the complete file from {detected.fmt.where}",
+            )
+        return IngestError(
+            f"a value in column {column.header!r} cannot be read",
+            expected=problem.expected,
+            line=line,
+            column=header,
+            value=problem.raw,
+            hint=f"Correct the value, or download the file again from {detected.fmt.where}",
+        )
+
+    def _flush(
+        self,
+        writer: TableWriter,
+        chunk: dict[tuple[Any, ...], list[Any]],
+        merged: dict[tuple[Any, ...], Record],
+        keep_last: bool,
+    ) -> None:
+        carried: dict[tuple[Any, ...], Record] = {}
+        if keep_last and merged:
+            # Lines of one settlement transaction are adjacent: keep the open one for the next chunk.
+            last_key = next(reversed(merged))
+            carried[last_key] = merged.pop(last_key)
+        for record in merged.values():
+            key, values = writer.prepare(record)
+            chunk[key] = values
+        writer.write(chunk, self.counts)
+        chunk.clear()
+        merged.clear()
+        merged.update(carried)
         if self.progress is not None:
             self.progress(self.counts.read)
 
     def _apply_snapshot(self, fmt: ReportFormat) -> None:
-        model = fmt.targets[0].model
-        table: Any = model.__table__
+        table: Any = fmt.model.__table__
         if fmt.snapshot == "removal":
             if self.span_start is None:
                 return

@@ -111,7 +111,7 @@ def new_account(
 # --- All Orders ---------------------------------------------------------------------------------------
 
 
-def test_all_orders_stores_orders_and_items_with_utc_order_date(tmp_path, sessions, account):
+def test_all_orders_stores_items_with_their_order_and_utc_order_date(tmp_path, sessions, account):
     path = write(
         tmp_path / "orders.txt",
         [
@@ -126,7 +126,7 @@ def test_all_orders_stores_orders_and_items_with_utc_order_date(tmp_path, sessio
     assert (result.status, result.kind) == ("ingested", "all_orders")
     assert result.rows.as_dict() == {"read": 3, "new": 3, "updated": 0, "unchanged": 0, "skipped": 0}
     assert (result.span_start, result.span_end) == (date(2026, 11, 1), date(2026, 11, 2))
-    orders = {o.amazon_order_id: o for o in rows(sessions, models.Order)}
+    orders = {o.amazon_order_id: o for o in rows(sessions, models.OrderItem)}
     assert orders["111-0000001-0000001"].order_date == date(2026, 11, 2)
     assert orders["111-0000001-0000001"].purchase_at == datetime(2026, 11, 2, 7, 30, tzinfo=UTC)
     assert orders["111-0000001-0000001"].channel == "mfn"
@@ -163,7 +163,7 @@ def test_overlapping_exports_never_double_count(tmp_path, sessions, account):
         sessions, account, write(tmp_path / "b.txt", [ALL_ORDERS_HEADER] + [order_line(f"111-{i}") for i in (2, 3, 4)])
     )
     assert (result.rows.new, result.rows.unchanged) == (1, 2)
-    assert len(rows(sessions, models.Order)) == 4
+    assert len(rows(sessions, models.OrderItem)) == 4
 
 
 def test_newest_row_wins_by_last_updated_date(tmp_path, sessions, account):
@@ -181,7 +181,7 @@ def test_newest_row_wins_by_last_updated_date(tmp_path, sessions, account):
     late = ingest(sessions, account, old)
     assert late.rows.skipped == 1
     assert "newer version" in next(iter(late.rows.skipped_reasons))
-    (order,) = rows(sessions, models.Order)
+    (order,) = rows(sessions, models.OrderItem)
     assert order.order_status == "Shipped"  # type: ignore[attr-defined]
 
 
@@ -202,7 +202,9 @@ def test_chunked_writes_count_like_one_chunk(tmp_path, sessions, account):
     lines = [ALL_ORDERS_HEADER] + [order_line(f"111-{i // 2}", sku=f"S{i % 2}") for i in range(25)]
     result = ingest(sessions, account, write(tmp_path / "orders.txt", lines), HEALTHBOT_INGEST_CHUNK_ROWS=4)
     assert result.rows.as_dict() == {"read": 25, "new": 25, "updated": 0, "unchanged": 0, "skipped": 0}
-    assert len(rows(sessions, models.Order)) == 13
+    items = rows(sessions, models.OrderItem)
+    assert len(items) == 25
+    assert len({i.amazon_order_id for i in items}) == 13  # type: ignore[attr-defined]
 
 
 # --- encodings ------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 20:35:17.239977
+Create Date: 2026-11-24 20:44:08.243099
 """
 
 from collections.abc import Sequence
@@ -238,23 +238,6 @@ def upgrade() -> None:
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('amazon_order_id', sa.String(length=64), nullable=False),
     sa.Column('sku', sa.String(length=100), nullable=False),
-    sa.Column('asin', sa.String(length=16), nullable=True),
-    sa.Column('product_name', sa.String(length=500), nullable=True),
-    sa.Column('item_status', sa.String(length=32), nullable=True),
-    sa.Column('quantity', sa.Integer(), nullable=False),
-    sa.Column('currency', sa.String(length=3), nullable=True),
-    sa.Column('item_price', sa.Float(), nullable=True),
-    sa.Column('last_updated_at', storage.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('row_hash', sa.String(length=16), nullable=False),
-    sa.Column('upload_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_order_items_account_id_accounts'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_items')),
-    sa.UniqueConstraint('account_id', 'amazon_order_id', 'sku', name=op.f('uq_order_items_account_id_amazon_order_id_sku'))
-    )
-    op.create_table('orders',
-    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('amazon_order_id', sa.String(length=64), nullable=False),
     sa.Column('purchase_at', storage.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('order_date', sa.Date(), nullable=False),
     sa.Column('last_updated_at', storage.types.UTCDateTime(timezone=True), nullable=False),
@@ -262,18 +245,24 @@ def upgrade() -> None:
     sa.Column('channel', sa.String(length=3), nullable=False),
     sa.Column('sales_channel', sa.String(length=64), nullable=True),
     sa.Column('ship_service_level', sa.String(length=64), nullable=True),
+    sa.Column('product_name', sa.String(length=500), nullable=True),
+    sa.Column('asin', sa.String(length=16), nullable=True),
+    sa.Column('item_status', sa.String(length=32), nullable=True),
+    sa.Column('quantity', sa.Integer(), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=True),
+    sa.Column('item_price', sa.Float(), nullable=True),
     sa.Column('is_business', sa.Boolean(), nullable=True),
     sa.Column('is_prime', sa.Boolean(), nullable=True),
     sa.Column('latest_ship_at', storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('latest_delivery_at', storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('row_hash', sa.String(length=16), nullable=False),
     sa.Column('upload_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_orders_account_id_accounts'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_orders')),
-    sa.UniqueConstraint('account_id', 'amazon_order_id', name=op.f('uq_orders_account_id_amazon_order_id'))
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_order_items_account_id_accounts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_items')),
+    sa.UniqueConstraint('account_id', 'amazon_order_id', 'sku', name=op.f('uq_order_items_account_id_amazon_order_id_sku'))
     )
-    with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.create_index('ix_orders_account_date', ['account_id', 'order_date'], unique=False)
+    with op.batch_alter_table('order_items', schema=None) as batch_op:
+        batch_op.create_index('ix_order_items_account_date', ['account_id', 'order_date'], unique=False)
 
     op.create_table('policy_violations',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -450,10 +439,9 @@ def downgrade() -> None:
 
     op.drop_table('return_requests')
     op.drop_table('policy_violations')
-    with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.drop_index('ix_orders_account_date')
+    with op.batch_alter_table('order_items', schema=None) as batch_op:
+        batch_op.drop_index('ix_order_items_account_date')
 
-    op.drop_table('orders')
     op.drop_table('order_items')
     with op.batch_alter_table('mfn_shipments', schema=None) as batch_op:
         batch_op.drop_index('ix_mfn_shipments_account_promised')
