@@ -173,19 +173,22 @@ def rating(raw: str, ctx: ParseContext) -> int:
     return value
 
 
-def choice(*allowed: str, aliases: dict[str, str] | None = None) -> Parser:
+class choice:  # noqa: N801 - used like the parser functions around it
     """A parser accepting one of `allowed` (case-insensitive), plus `aliases` mapped onto them."""
-    table = {a: a for a in allowed}
-    table.update(aliases or {})
-    expected = " or ".join(f"'{a}'" for a in allowed)
 
-    def parse(raw: str, ctx: ParseContext) -> str:
+    __name__ = "choice"
+
+    def __init__(self, *allowed: str, aliases: dict[str, str] | None = None) -> None:
+        self.allowed = allowed
+        self._table = {a: a for a in allowed}
+        self._table.update(aliases or {})
+        self._expected = " or ".join(f"'{a}'" for a in allowed)
+
+    def __call__(self, raw: str, ctx: ParseContext) -> str:
         try:
-            return table[raw.lower().replace("_", " ").replace("-", " ").strip()]
+            return self._table[raw.lower().replace("_", " ").replace("-", " ").strip()]
         except KeyError:
-            raise ValueError(f"one of {expected}") from None
-
-    return parse
+            raise ValueError(f"one of {self._expected}") from None
 
 
 def channel(raw: str, ctx: ParseContext) -> str:
