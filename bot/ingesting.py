@@ -9,6 +9,7 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import models
@@ -50,16 +51,25 @@ def ingest_one(
                 display_name=name,
                 progress=progress,
             )
-    except IngestError as error:
-        logger.info("rejected %s: %s", name, error.problem)
-        with sessions.begin() as session:
-            return record_rejection(
-                session=session,
-                account=account,
-                name=name,
-                digest=digest,
-                error=error,
-                uploaded_by=uploaded_by,
-                source=source,
-                received_at=now,
-            )
+    except IngestError as exc:
+        logger.info("rejected %s: %s", name, exc.problem)
+        error = exc
+    except DataError:
+        # Values are checked while parsing; this is the net for one the checks missed, so the user
+        # still gets a rejection (and the file stays out) rather than a crash.
+        logger.exception("the database refused a value of %s", name)
+        error = IngestError(
+            "the database refused a value of this file (a value too long or out of range)",
+            hint="Check the file for an unusually long or large value, or report it to the healthbot team",
+        )
+    with sessions.begin() as session:
+        return record_rejection(
+            session=session,
+            account=account,
+            name=name,
+            digest=digest,
+            error=error,
+            uploaded_by=uploaded_by,
+            source=source,
+            received_at=now,
+        )

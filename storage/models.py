@@ -135,7 +135,7 @@ class OrderItem(Base):
     channel: Mapped[str] = mapped_column(String(3))  # afn | mfn
     sales_channel: Mapped[str | None] = mapped_column(String(64))
     ship_service_level: Mapped[str | None] = mapped_column(String(64))
-    product_name: Mapped[str | None] = mapped_column(String(500))
+    product_name: Mapped[str | None] = mapped_column(Text)
     asin: Mapped[str | None] = mapped_column(String(16))
     item_status: Mapped[str | None] = mapped_column(String(32))
     quantity: Mapped[int] = mapped_column(Integer)
@@ -191,7 +191,7 @@ class SellerReturn(Base):
     is_prime: Mapped[bool | None] = mapped_column(Boolean)
     asin: Mapped[str | None] = mapped_column(String(16))
     sku: Mapped[str | None] = mapped_column(String(100))
-    item_name: Mapped[str | None] = mapped_column(String(500))
+    item_name: Mapped[str | None] = mapped_column(Text)
     quantity: Mapped[int | None] = mapped_column(Integer)
     return_reason: Mapped[str | None] = mapped_column(String(200))
     in_policy: Mapped[bool | None] = mapped_column(Boolean)
@@ -221,7 +221,7 @@ class FbaReturn(Base):
     returned_at: Mapped[utc_datetime]
     asin: Mapped[str | None] = mapped_column(String(16))
     fnsku: Mapped[str | None] = mapped_column(String(16))
-    product_name: Mapped[str | None] = mapped_column(String(500))
+    product_name: Mapped[str | None] = mapped_column(Text)
     quantity: Mapped[int | None] = mapped_column(Integer)
     fulfillment_center_id: Mapped[str | None] = mapped_column(String(16))
     detailed_disposition: Mapped[str | None] = mapped_column(String(64))
@@ -448,7 +448,7 @@ class BuyerMessage(Base):
     replied_at: Mapped[datetime | None]
     no_response_needed: Mapped[bool] = mapped_column(Boolean, default=False)
     auto_reply: Mapped[bool] = mapped_column(Boolean, default=False)
-    subject: Mapped[str | None] = mapped_column(String(500))
+    subject: Mapped[str | None] = mapped_column(Text)
     assignee: Mapped[str | None] = mapped_column(String(100))
     row_hash: Mapped[str] = mapped_column(String(16))
     upload_id: Mapped[int] = mapped_column(Integer)

@@ -36,6 +36,7 @@ def _positions(fmt: ReportFormat, names: list[str], raw: list[str]) -> dict[Colu
                 expected="each column once",
                 found=", ".join(f"{raw[i]!r} (column {i + 1})" for i in found),
                 line=1,
+                column=raw[found[1]].strip(),
                 hint="Remove the duplicate column and upload the file again",
             )
         if found:
@@ -91,11 +92,11 @@ def detect_format(header_line: str) -> Detected:
 
 
 def _unknown_header(line: str) -> IngestError:
-    delimiter = max(_DELIMITERS, key=line.count)
-    seen = [c.strip() for c in _split(line, delimiter)] if line.count(delimiter) else [line.strip()]
+    odd = next((d for d in "|:^~" if line.count(d) >= 3 and not any(line.count(x) for x in _DELIMITERS)), None)
+    delimiter = odd or max(_DELIMITERS, key=line.count)
+    seen = [c.strip() for c in line.split(delimiter)] if line.count(delimiter) else [line.strip()]
     shown = ", ".join(repr(c) for c in seen[:12]) + (", ..." if len(seen) > 12 else "")
     accepted = ", ".join(f.title for f in FORMATS) + ", Account Health report (JSON)"
-    odd = next((d for d in "|:^~" if line.count(d) >= 3), None)
     problem = "the header matches no report healthbot reads"
     if odd:
         problem += f" (it seems to be split by {odd!r}: Amazon's reports use tabs, templates comma, ';' or tab)"

@@ -82,7 +82,7 @@ def ingest_file(
         account_id=account.id,
         uploaded_by=uploaded_by,
         source=source,
-        filename=display_name or path.name,
+        filename=(display_name or path.name)[-500:],
         sha256=digest.sha256,
         size_bytes=digest.size_bytes,
         received_at=received_at,
@@ -167,7 +167,7 @@ def record_rejection(
         account_id=account.id,
         uploaded_by=uploaded_by,
         source=source,
-        filename=name,
+        filename=name[-500:],
         sha256=digest.sha256,
         size_bytes=digest.size_bytes,
         received_at=received_at,
@@ -234,7 +234,8 @@ class _Run:
             )
         if header.lstrip("\ufeff \t").startswith(("{", "[")):
             self.kind = ACCOUNT_HEALTH_KIND
-            self._consume_json(header, lines)
+            # The skipped blank lines go back in, so JSON errors point at the right line.
+            self._consume_json("\n" * (header_line - 1) + header, lines)
             return
         detected = detect_format(header)
         self.kind = detected.fmt.kind

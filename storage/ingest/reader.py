@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -165,12 +166,40 @@ def _japanese_share(text: str) -> float:
     return japanese / len(non_ascii)
 
 
+# Python's cp932 maps the lone bytes 0xA0 and 0xFD-0xFF, which no Shift-JIS text contains, to
+# private-use characters instead of failing: seeing one means the bytes were not Shift-JIS at all.
+_CP932_STRAYS = re.compile("[\uf8f0-\uf8f3]")
+ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8",
+    "utf-16": "UTF-16",
+    "cp1252": "Windows-1252",
+    "cp932": "Shift-JIS",
+}
+
+
 def _decodes(sample: bytes, encoding: str) -> str | None:
     try:
         # final=False: a multi-byte character cut by the end of the sample is not an error.
-        return codecs.getincrementaldecoder(encoding)("strict").decode(sample, final=False)
+        text = codecs.getincrementaldecoder(encoding)("strict").decode(sample, final=False)
     except UnicodeDecodeError:
         return None
+    if encoding == "cp932" and _CP932_STRAYS.search(text):
+        return None
+    return text
+
+
+def _stray_error(chunk: bytes, text: str, lines_before: int) -> IngestError:
+    stray = _CP932_STRAYS.search(text)
+    assert stray is not None
+    line = lines_before + text[: stray.start()].count("\n") + 1
+    return IngestError(
+        "the file has bytes that are not text in any encoding healthbot reads",
+        expected="Shift-JIS",
+        found="bytes that Shift-JIS never uses (0xA0 or 0xFD-0xFF)",
+        line=line,
+        hint="Save the file as UTF-8 (or download the report again from Seller Central) and upload it again",
+    )
 
 
 def detect_encoding(sample: bytes, *, prefer_japanese: bool = False) -> str:
@@ -239,13 +268,15 @@ def iter_lines(stream: IO[bytes], *, prefer_japanese: bool = False) -> Iterator[
             text = decoder.decode(chunk)
         except UnicodeDecodeError as exc:
             if not (all_ascii and encoding == "utf-8"):
-                raise _undecodable(chunk, exc, lines_before, encoding) from None
+                raise _undecodable(chunk, exc, lines_before, ENCODING_NAMES[encoding]) from None
             encoding = "cp932" if prefer_japanese else "cp1252"
             decoder = codecs.getincrementaldecoder(encoding)("strict")
             try:
                 text = decoder.decode(chunk)
             except UnicodeDecodeError as exc2:
-                raise _undecodable(chunk, exc2, lines_before, f"UTF-8 or {encoding}") from None
+                raise _undecodable(chunk, exc2, lines_before, f"UTF-8 or {ENCODING_NAMES[encoding]}") from None
+        if encoding == "cp932" and _CP932_STRAYS.search(text):
+            raise _stray_error(chunk, text, lines_before)
         if all_ascii and not text.isascii():
             all_ascii = False
         lines_before += chunk.count(b"\n")
@@ -258,6 +289,6 @@ def iter_lines(stream: IO[bytes], *, prefer_japanese: bool = False) -> Iterator[
     try:
         pending += decoder.decode(b"", final=True)
     except UnicodeDecodeError as exc:
-        raise _undecodable(b"", exc, lines_before, encoding) from None
+        raise _undecodable(b"", exc, lines_before, ENCODING_NAMES[encoding]) from None
     if pending:
         yield pending

@@ -57,6 +57,13 @@ def compile_row_parser(detected: Detected, writer: TableWriter, context: ParseCo
         raws.append(f"r{i}")
         expression[column.attr] = f"v{i}"
         body.append(f"    r{i} = row[{position}].strip() if n > {position} else ''")
+        limit = writer.max_length(column.attr)
+        if column.parse is text and limit is not None:
+            # PostgreSQL refuses a value longer than its column; say so as a rejection, on both databases.
+            body += [
+                f"    if len(r{i}) > {limit}:",
+                f"        raise Problem(C{i}, r{i}, 'at most {limit} characters')",
+            ]
         if column.parse is text:
             parse = f"v{i} = r{i}"
         else:

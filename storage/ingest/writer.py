@@ -137,6 +137,13 @@ class TableWriter:
         values.insert(0, digest or row_hash(values))
         return key, values
 
+    def max_length(self, attr: str) -> int | None:
+        """The longest text the column of `attr` holds (None: unlimited)."""
+        if attr not in self.table.c:
+            return None  # a value read only to derive a stored one
+        length = getattr(self.table.c[attr].type, "length", None)
+        return length if isinstance(length, int) else None
+
     def adapter(self, attr: str) -> Adapter | None:
         """How a value of `attr` is handed to the driver (None: as it is)."""
         return self._adapter_of[attr]

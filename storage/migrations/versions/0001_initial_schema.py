@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 20:44:08.243099
+Create Date: 2026-11-24 20:50:18.509769
 """
 
 from collections.abc import Sequence
@@ -69,7 +69,7 @@ def upgrade() -> None:
     sa.Column('replied_at', storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('no_response_needed', sa.Boolean(), nullable=False),
     sa.Column('auto_reply', sa.Boolean(), nullable=False),
-    sa.Column('subject', sa.String(length=500), nullable=True),
+    sa.Column('subject', sa.Text(), nullable=True),
     sa.Column('assignee', sa.String(length=100), nullable=True),
     sa.Column('row_hash', sa.String(length=16), nullable=False),
     sa.Column('upload_id', sa.Integer(), nullable=False),
@@ -153,7 +153,7 @@ def upgrade() -> None:
     sa.Column('returned_at', storage.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('asin', sa.String(length=16), nullable=True),
     sa.Column('fnsku', sa.String(length=16), nullable=True),
-    sa.Column('product_name', sa.String(length=500), nullable=True),
+    sa.Column('product_name', sa.Text(), nullable=True),
     sa.Column('quantity', sa.Integer(), nullable=True),
     sa.Column('fulfillment_center_id', sa.String(length=16), nullable=True),
     sa.Column('detailed_disposition', sa.String(length=64), nullable=True),
@@ -245,7 +245,7 @@ def upgrade() -> None:
     sa.Column('channel', sa.String(length=3), nullable=False),
     sa.Column('sales_channel', sa.String(length=64), nullable=True),
     sa.Column('ship_service_level', sa.String(length=64), nullable=True),
-    sa.Column('product_name', sa.String(length=500), nullable=True),
+    sa.Column('product_name', sa.Text(), nullable=True),
     sa.Column('asin', sa.String(length=16), nullable=True),
     sa.Column('item_status', sa.String(length=32), nullable=True),
     sa.Column('quantity', sa.Integer(), nullable=False),
@@ -308,7 +308,7 @@ def upgrade() -> None:
     sa.Column('is_prime', sa.Boolean(), nullable=True),
     sa.Column('asin', sa.String(length=16), nullable=True),
     sa.Column('sku', sa.String(length=100), nullable=True),
-    sa.Column('item_name', sa.String(length=500), nullable=True),
+    sa.Column('item_name', sa.Text(), nullable=True),
     sa.Column('quantity', sa.Integer(), nullable=True),
     sa.Column('return_reason', sa.String(length=200), nullable=True),
     sa.Column('in_policy', sa.Boolean(), nullable=True),
