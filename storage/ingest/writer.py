@@ -108,6 +108,9 @@ class TableWriter:
         columns = prefix + ["row_hash", *attrs]
         marks = ", ".join([self._mark] * len(columns))
         self._insert = f"INSERT INTO {self._name} ({', '.join(map(quote, columns))}) VALUES ({marks})"
+        self._copy = (
+            f"COPY {self._name} ({', '.join(map(quote, columns))}) FROM STDIN" if dialect.name == "postgresql" else None
+        )
         self._prefix: tuple[Any, ...] = (self.account_id, self.upload_id) + ((self.upload_id,) if self.snapshot else ())
         sets = [f"{quote(c)} = {self._mark}" for c in ["row_hash", *attrs, "upload_id"]]
         if self.snapshot:
@@ -120,6 +123,10 @@ class TableWriter:
         extra = ["removed_at"] if self.restores else []
         version = [self.fmt.version] if self.fmt.version else []
         self._lookup_columns = ", ".join(quote(c) for c in ["id", *self.fmt.key, "row_hash", *version, *extra])
+        self._lookup_any = (
+            f"SELECT {self._lookup_columns} FROM {self._name} "
+            f"WHERE account_id = %s AND {quote(self.fmt.key[0])} = ANY(%s)"
+        )
 
     def prepare(self, record: Record, digest: str | None = None) -> tuple[tuple[Any, ...], list[Any]]:
         """The row's key and its stored values (hash first), in the driver's form.
@@ -152,6 +159,17 @@ class TableWriter:
         """The newest-wins attribute of prepared values (None when the format has none)."""
         return None if self._version_index is None else values[self._version_index + 1]
 
+    def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        if self._copy is None:
+            self.connection.exec_driver_sql(self._insert, rows)
+            return
+        # PostgreSQL loads rows with COPY several times faster than with INSERTs, in the same transaction.
+        dbapi = self.connection.connection.dbapi_connection
+        assert dbapi is not None
+        with dbapi.cursor() as cursor, cursor.copy(self._copy) as copy:  # type: ignore[attr-defined]
+            for row in rows:
+                copy.write_row(row)
+
     def _lookup_sql(self, count: int) -> str:
         sql = self._lookups.get(count)
         if sql is None:
@@ -171,7 +189,13 @@ class TableWriter:
         first_values = list({key[0] for key in rows})
         stored: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         width = len(self.fmt.key)
-        found = self.connection.exec_driver_sql(self._lookup_sql(len(first_values)), (self.account_id, *first_values))
+        if self._copy is None:
+            found = self.connection.exec_driver_sql(
+                self._lookup_sql(len(first_values)), (self.account_id, *first_values)
+            )
+        else:
+            # One array parameter: psycopg rewrites every placeholder of a 5,000-item IN list, slowly.
+            found = self.connection.exec_driver_sql(self._lookup_any, (self.account_id, first_values))
         for hit in found:
             stored[tuple(hit[1 : 1 + width])] = tuple(hit)
         inserts: list[tuple[Any, ...]] = []
@@ -202,7 +226,7 @@ class TableWriter:
             if counts:
                 counts.updated += 1
         if inserts:
-            self.connection.exec_driver_sql(self._insert, inserts)
+            self._insert_rows(inserts)
         if updates:
             self.connection.exec_driver_sql(self._update, updates)
         if touches:
