@@ -57,7 +57,10 @@ def add_account(
     name = name.strip()
     if not name:
         raise AccountError("an account needs a name")
-    market = get_marketplace(marketplace)
+    try:
+        market = get_marketplace(marketplace)
+    except ValueError as exc:
+        raise AccountError(str(exc)) from None
     tz = timezone or market.timezone
     try:
         ZoneInfo(tz)

@@ -647,3 +647,19 @@ def test_no_personal_data_is_stored_anywhere(tmp_path, sessions, engine, account
     assert "Garden hose 15 m" in dump and "Order question" in dump  # the scan sees the stored rows
     for value in PERSONAL:
         assert value not in dump, f"personal data {value!r} was stored"
+
+
+def test_all_orders_header_variants_are_recognised(tmp_path, sessions, account):
+    # Older files carry `url` after `order-channel` and no `cpf`; newer ones add trailing columns.
+    old_header = ALL_ORDERS_HEADER.replace("order-channel\t", "order-channel\turl\t").replace("\tcpf", "")
+    old_line = order_line("111-OLD").split("\t")
+    old_line.insert(7, "https://www.amazon.com/")
+    del old_line[old_line.index("", 28)]
+    new_header = ALL_ORDERS_HEADER + "\tsignature-confirmation-recommended\tnumber-of-items\ttax-collection-model"
+    new_line = order_line("111-NEW", purchased="2026-11-03T09:00:00+09:00") + "\tfalse\t1\tMarketplaceFacilitator"
+    assert ingest(sessions, account, write(tmp_path / "old.txt", [old_header, "\t".join(old_line)])).rows.new == 1
+    assert ingest(sessions, account, write(tmp_path / "new.txt", [new_header, new_line])).rows.new == 1
+    stored = {i.amazon_order_id: i for i in rows(sessions, models.OrderItem)}
+    assert stored["111-OLD"].product_name == "Garden hose 15 m"
+    # 09:00 in Tokyo on 3 Nov is 00:00 UTC the same day.
+    assert stored["111-NEW"].purchase_at == datetime(2026, 11, 3, 0, 0, tzinfo=UTC)

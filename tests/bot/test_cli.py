@@ -1,0 +1,103 @@
+"""The `healthbot` command line, as a user runs it (in-process `main`, real database)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from storage.ingest.formats import TEMPLATES
+
+ORDERS = (
+    "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\tfulfillment-channel\tsku\titem-status\tquantity\n"
+    "111-1\t2026-11-01T10:00:00+00:00\t2026-11-01T10:00:00+00:00\tShipped\tMerchant\tS1\tShipped\t1\n"
+)
+
+
+@pytest.fixture
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str) -> int:
+        return main(list(args))
+
+    return run
+
+
+def test_accounts_add_and_list(cli, capsys):
+    assert cli("accounts", "add", "acme-de", "--marketplace", "DE", "--handling-days", "2") == 0
+    assert "added acme-de (DE, Europe/Berlin, 2 handling day(s))" in capsys.readouterr().out
+    assert cli("accounts", "add", "acme-jp", "--marketplace", "jp", "--timezone", "Asia/Tokyo") == 0
+    assert cli("accounts", "list") == 0
+    listed = capsys.readouterr().out.splitlines()[-2:]
+    assert listed == ["acme-de\tDE\tEurope/Berlin\t2 handling day(s)", "acme-jp\tJP\tAsia/Tokyo\t1 handling day(s)"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("accounts", "add", "x", "--marketplace", "ZZ"), "unknown marketplace 'ZZ'"),
+        (("accounts", "add", "x", "--marketplace", "US", "--timezone", "Mars/Olympus"), "unknown time zone"),
+    ],
+)
+def test_account_mistakes_are_usage_errors(cli, capsys, args, message):
+    assert cli(*args) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_duplicate_account_is_refused(cli, capsys):
+    assert cli("accounts", "add", "acme", "--marketplace", "US") == 0
+    assert cli("accounts", "add", "acme", "--marketplace", "UK") == 2
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_ingest_without_account_creates_default_then_asks_when_ambiguous(cli, capsys, tmp_path):
+    orders = tmp_path / "orders.txt"
+    orders.write_text(ORDERS)
+    assert cli("ingest", str(orders)) == 0
+    assert cli("accounts", "list") == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("default\tUS\tAmerica/Los_Angeles")
+    assert cli("accounts", "add", "second", "--marketplace", "UK") == 0
+    assert cli("ingest", str(orders)) == 2
+    assert "choose one with --account" in capsys.readouterr().err
+    assert cli("ingest", str(orders), "--account", "second") == 0
+    assert cli("ingest", str(orders), "--account", "nobody") == 2
+    assert "no account named 'nobody'" in capsys.readouterr().err
+
+
+def test_status_shows_what_is_stored(cli, capsys, tmp_path):
+    orders = tmp_path / "orders.txt"
+    orders.write_text(ORDERS)
+    cli("ingest", str(orders))
+    capsys.readouterr()
+    assert cli("status") == 0
+    out = capsys.readouterr().out
+    assert re.search(r"order_items +1  2026-11-01 to 2026-11-01", out)
+    assert "ingested  All Orders report" in out
+
+
+def test_templates_writes_every_template_header(cli, capsys, tmp_path):
+    assert cli("templates", str(tmp_path / "t")) == 0
+    written = sorted(p.name for p in (tmp_path / "t").iterdir())
+    assert written == sorted(["buyer-messages.csv", "cancellations.csv", "chargebacks.csv", "claims.csv",
+                              "cs-survey.csv", "policy-violations.csv", "return-requests.csv", "shipments.csv"])
+    with (tmp_path / "t" / "claims.csv").open() as handle:
+        assert next(csv.reader(handle)) == ["order-id", "claim-date", "status", "reason", "amount", "funded-by"]
+    assert len(TEMPLATES) == len(written)
+
+
+def test_an_empty_template_is_a_valid_upload(cli, capsys, tmp_path):
+    cli("templates", str(tmp_path / "t"))
+    capsys.readouterr()
+    assert cli("ingest", *[str(p) for p in sorted((tmp_path / "t").iterdir())]) == 0
+    out = capsys.readouterr().out
+    assert out.count("0 rows read") == len(TEMPLATES)
+
+
+def test_db_upgrade_reports_the_revision(cli, capsys):
+    assert cli("db", "upgrade") == 0
+    assert "schema at revision 0001" in capsys.readouterr().out
