@@ -6,7 +6,6 @@ import argparse
 import json
 import logging
 import sys
-import tempfile
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ from bot.reporting import describe_result, stored_table
 from storage import models
 from storage.db import create_db_engine, current_revision, make_sessions, upgrade
 from storage.ingest.templates import write_templates
+from storage.marketplaces import get_marketplace
 from storage.queries import AccountError, add_account, list_accounts, local_workspace, resolve_account
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -42,6 +42,23 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _marketplace(text: str) -> str:
+    try:
+        return get_marketplace(text).code
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="healthbot", description="Amazon seller account health, kept in view (see README.md)."
@@ -49,9 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser("demo", help="generate demo exports, ingest them and show what was stored")
-    demo.add_argument("--orders", type=int, default=2000, help="orders to generate (default 2000)")
+    demo.add_argument("--orders", type=_positive, default=2000, help="orders to generate (default 2000)")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--as-of", type=_iso_date, default=None, help="the demo's today (default: today, UTC)")
+    demo.add_argument("--dir", type=Path, default=Path("demo-data"), help="where the exports go (default demo-data)")
 
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -62,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     account_commands = accounts.add_subparsers(dest="accounts_command", required=True, metavar="ACTION")
     add = account_commands.add_parser("add", help="add a seller account")
     add.add_argument("name")
-    add.add_argument("--marketplace", required=True, help="marketplace code: US, UK, DE, JP, ...")
+    add.add_argument("--marketplace", required=True, type=_marketplace, help="marketplace code: US, UK, DE, JP, ...")
     add.add_argument("--timezone", help="IANA time zone (default: the marketplace's)")
     add.add_argument("--handling-days", type=int, default=1, help="handling time in business days (default 1)")
     account_commands.add_parser("list", help="list accounts")
@@ -80,10 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo_data = commands.add_parser("demo-data", help="write a coherent set of demo exports into DIR")
     demo_data.add_argument("directory", type=Path, metavar="DIR")
-    demo_data.add_argument("--orders", type=int, default=2000)
+    demo_data.add_argument("--orders", type=_positive, default=2000)
     demo_data.add_argument("--seed", type=int, default=7)
     demo_data.add_argument("--as-of", type=_iso_date, default=None)
-    demo_data.add_argument("--marketplace", default="US")
+    demo_data.add_argument("--marketplace", type=_marketplace, default="US")
     return parser
 
 
@@ -210,12 +228,11 @@ def _demo(args: argparse.Namespace, settings: Settings, sessions: sessionmaker[S
 
     as_of = args.as_of or _now().date()
     account = _account(sessions, None)
-    with tempfile.TemporaryDirectory(prefix="healthbot-demo-") as tmp:
-        paths = write_demo_data(
-            Path(tmp), orders=args.orders, seed=args.seed, as_of=as_of, marketplace=account.marketplace
-        )
-        print(f"Generated {len(paths)} demo exports for account {account.name!r} (as of {as_of}); ingesting:\n")
-        code = _ingest_paths(settings, sessions, account, paths, as_json=False, console=console)
+    paths = write_demo_data(args.dir, orders=args.orders, seed=args.seed, as_of=as_of, marketplace=account.marketplace)
+    print(
+        f"Wrote {len(paths)} demo exports for account {account.name!r} (as of {as_of}) into {args.dir}/; ingesting:\n"
+    )
+    code = _ingest_paths(settings, sessions, account, paths, as_json=False, console=console)
     print()
     _print_stored(sessions, account)
     return code

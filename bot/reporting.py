@@ -28,8 +28,9 @@ def describe_result(result: IngestResult) -> str:
         what = f" ({kind_title(result.kind)})" if result.kind else ""
         return f"{result.file}: REJECTED{what}: {result.error}"
     rows = result.rows
+    read = f"{rows.read:,} row{'' if rows.read == 1 else 's'} read"
     text = (
-        f"{result.file}: {kind_title(result.kind)}: {rows.read:,} rows read, {rows.new:,} new, "
+        f"{result.file}: {kind_title(result.kind)}: {read}, {rows.new:,} new, "
         f"{rows.updated:,} updated, {rows.unchanged:,} unchanged, {rows.skipped:,} skipped"
     )
     if rows.skipped_reasons:

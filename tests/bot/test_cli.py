@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ ORDERS = (
 
 
 @pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., int]:
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.chdir(tmp_path)
 
@@ -41,11 +42,17 @@ def test_accounts_add_and_list(cli, capsys):
     ("args", "message"),
     [
         (("accounts", "add", "x", "--marketplace", "ZZ"), "unknown marketplace 'ZZ'"),
+        (("demo-data", "out", "--marketplace", "ZZ"), "unknown marketplace 'ZZ'"),
+        (("demo-data", "out", "--orders", "0"), "must be at least 1"),
         (("accounts", "add", "x", "--marketplace", "US", "--timezone", "Mars/Olympus"), "unknown time zone"),
     ],
 )
-def test_account_mistakes_are_usage_errors(cli, capsys, args, message):
-    assert cli(*args) == 2
+def test_mistakes_are_usage_errors(cli, capsys, args, message):
+    try:
+        code = cli(*args)
+    except SystemExit as exit:  # argparse's own usage errors
+        code = exit.code
+    assert code == 2
     assert message in capsys.readouterr().err
 
 
@@ -83,8 +90,18 @@ def test_status_shows_what_is_stored(cli, capsys, tmp_path):
 def test_templates_writes_every_template_header(cli, capsys, tmp_path):
     assert cli("templates", str(tmp_path / "t")) == 0
     written = sorted(p.name for p in (tmp_path / "t").iterdir())
-    assert written == sorted(["buyer-messages.csv", "cancellations.csv", "chargebacks.csv", "claims.csv",
-                              "cs-survey.csv", "policy-violations.csv", "return-requests.csv", "shipments.csv"])
+    assert written == sorted(
+        [
+            "buyer-messages.csv",
+            "cancellations.csv",
+            "chargebacks.csv",
+            "claims.csv",
+            "cs-survey.csv",
+            "policy-violations.csv",
+            "return-requests.csv",
+            "shipments.csv",
+        ]
+    )
     with (tmp_path / "t" / "claims.csv").open() as handle:
         assert next(csv.reader(handle)) == ["order-id", "claim-date", "status", "reason", "amount", "funded-by"]
     assert len(TEMPLATES) == len(written)
