@@ -14,8 +14,9 @@ back as usual.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -82,7 +83,6 @@ class TableWriter:
     fmt: ReportFormat
     account_id: int
     upload_id: int
-    _lookups: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Snapshot formats mark every row the upload saw, for removal or replacement afterwards;
@@ -123,10 +123,12 @@ class TableWriter:
         extra = ["removed_at"] if self.restores else []
         version = [self.fmt.version] if self.fmt.version else []
         self._lookup_columns = ", ".join(quote(c) for c in ["id", *self.fmt.key, "row_hash", *version, *extra])
-        self._lookup_any = (
-            f"SELECT {self._lookup_columns} FROM {self._name} "
-            f"WHERE account_id = %s AND {quote(self.fmt.key[0])} = ANY(%s)"
-        )
+        first = quote(self.fmt.key[0])
+        if dialect.name == "postgresql":
+            match = f"{first} = ANY({self._mark})"
+        else:
+            match = f"{first} IN (SELECT value FROM json_each({self._mark}))"
+        self._lookup = f"SELECT {self._lookup_columns} FROM {self._name} WHERE account_id = {self._mark} AND {match}"
 
     def prepare(self, record: Record, digest: str | None = None) -> tuple[tuple[Any, ...], list[Any]]:
         """The row's key and its stored values (hash first), in the driver's form.
@@ -170,18 +172,6 @@ class TableWriter:
             for row in rows:
                 copy.write_row(row)
 
-    def _lookup_sql(self, count: int) -> str:
-        sql = self._lookups.get(count)
-        if sql is None:
-            marks = ", ".join([self._mark] * count)
-            first = self.connection.dialect.identifier_preparer.quote(self.fmt.key[0])
-            sql = (
-                f"SELECT {self._lookup_columns} FROM {self._name} "
-                f"WHERE account_id = {self._mark} AND {first} IN ({marks})"
-            )
-            self._lookups[count] = sql
-        return sql
-
     def write(self, rows: dict[tuple[Any, ...], list[Any]], counts: RowCounts | None) -> None:
         """Upsert one chunk of prepared rows (already unique by key) and count what happened."""
         if not rows:
@@ -189,13 +179,11 @@ class TableWriter:
         first_values = list({key[0] for key in rows})
         stored: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         width = len(self.fmt.key)
-        if self._copy is None:
-            found = self.connection.exec_driver_sql(
-                self._lookup_sql(len(first_values)), (self.account_id, *first_values)
-            )
-        else:
-            # One array parameter: psycopg rewrites every placeholder of a 5,000-item IN list, slowly.
-            found = self.connection.exec_driver_sql(self._lookup_any, (self.account_id, first_values))
+        # The keys go in as one array parameter: an IN list of thousands of placeholders is a new
+        # statement for every chunk size, and each stays in the driver's statement cache (memory grew
+        # with the file), while psycopg rewrites every placeholder of it, slowly.
+        keys: Any = first_values if self._copy is not None else json.dumps(first_values, default=str)
+        found = self.connection.exec_driver_sql(self._lookup, (self.account_id, keys))
         for hit in found:
             stored[tuple(hit[1 : 1 + width])] = tuple(hit)
         inserts: list[tuple[Any, ...]] = []
