@@ -38,7 +38,7 @@ def _peak_mb() -> float:
 
 def make_file(rows: int, directory: Path, seed: int) -> Path:
     """An All Orders export of exactly `rows` data lines, cut from the demo generator's output."""
-    from storage.demo_data import write_demo_data
+    from storage.demo import write_demo_data
 
     orders = int(rows / 1.1) + 1000
     written = write_demo_data(directory / "demo", orders=orders, seed=seed, as_of=date(2026, 11, 24))

@@ -174,7 +174,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(path)
         return EXIT_OK
     if args.command == "demo-data":
-        from storage.demo_data import write_demo_data
+        from storage.demo import write_demo_data
 
         as_of = args.as_of or _now().date()
         for path in write_demo_data(
@@ -224,7 +224,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _demo(args: argparse.Namespace, settings: Settings, sessions: sessionmaker[Session], console: Console) -> int:
-    from storage.demo_data import write_demo_data
+    from storage.demo import write_demo_data
 
     as_of = args.as_of or _now().date()
     account = _account(sessions, None)

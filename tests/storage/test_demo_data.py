@@ -1,4 +1,4 @@
-"""The demo export generator (storage/demo_data.py): deterministic, ingestible, realistic, free of buyer data."""
+"""The demo export generator (storage/demo/): deterministic, ingestible, realistic, free of buyer data."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from sqlalchemy import JSON, MetaData, String, Text, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.ingesting import ingest_one
-from storage import demo_data, models
-from storage.demo_data import write_demo_data
+from storage import models
+from storage.demo import parallel as demo_parallel
+from storage.demo import write_demo_data
 from storage.ingest import formats
 from storage.ingest.formats import normalise_header
 from storage.ingest.result import IngestResult
@@ -93,7 +94,7 @@ def test_the_same_seed_gives_identical_bytes_and_another_seed_differs(tmp_path: 
 
 def test_worker_processes_write_the_same_bytes_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     alone = write_demo_data(tmp_path / "alone", orders=SMALL, seed=5, as_of=AS_OF)
-    monkeypatch.setattr(demo_data, "PARALLEL_FROM_ORDERS", 1)
+    monkeypatch.setattr(demo_parallel, "PARALLEL_FROM_ORDERS", 1)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)  # a one-core machine would run the parts in turn
     parallel = write_demo_data(tmp_path / "parallel", orders=SMALL, seed=5, as_of=AS_OF)
 
