@@ -25,12 +25,14 @@ def normalise_url(url: str) -> str:
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # Foreign keys are off by default in SQLite; WAL lets `/health` read while a file is ingested;
-    # the busy timeout makes a second writer wait instead of failing at once.
+    # the busy timeout makes a second writer wait instead of failing at once; a 64 MB page cache
+    # (default 2 MB) keeps a million-row upload's indexes in memory (bounded: memory stays flat).
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
 
 
