@@ -165,3 +165,17 @@ def recent_uploads(*, session: Session, account_id: int, limit: int = 20) -> lis
             .limit(limit)
         )
     )
+
+
+def ingested_kinds(*, session: Session, account_id: int) -> set[str]:
+    """The report kinds ever ingested for the account: which exports a figure can rest on."""
+    rows = session.scalars(
+        select(models.Upload.kind)
+        .where(
+            models.Upload.account_id == account_id,
+            models.Upload.status == "ingested",
+            models.Upload.kind.is_not(None),
+        )
+        .distinct()
+    )
+    return {kind for kind in rows if kind}

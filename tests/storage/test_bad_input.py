@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, MetaData, Row, func, select
@@ -28,47 +28,24 @@ from storage import models
 from storage.ingest.formats import FORMATS
 from storage.ingest.result import IngestResult
 from storage.settings import StorageSettings
-
-# pytest imports this module as `test_bad_input` with tests/storage on sys.path (no __init__.py in
-# tests/); mypy sees it as `tests.storage.test_bad_input`.
-if TYPE_CHECKING:
-    from tests.storage.exports import (
-        ALL_ORDERS_HEADER,
-        CLAIMS_HEADER,
-        DE_FEEDBACK_DATE,
-        FEEDBACK_HEADER,
-        all_orders_records,
-        claims_records,
-        encode,
-        feedback_records,
-        fields,
-        gzip_bytes,
-        index_of,
-        lines,
-        png_bytes,
-        write,
-        xlsx_bytes,
-        zip_bytes,
-    )
-else:
-    from exports import (
-        ALL_ORDERS_HEADER,
-        CLAIMS_HEADER,
-        DE_FEEDBACK_DATE,
-        FEEDBACK_HEADER,
-        all_orders_records,
-        claims_records,
-        encode,
-        feedback_records,
-        fields,
-        gzip_bytes,
-        index_of,
-        lines,
-        png_bytes,
-        write,
-        xlsx_bytes,
-        zip_bytes,
-    )
+from tests.storage.exports import (
+    ALL_ORDERS_HEADER,
+    CLAIMS_HEADER,
+    DE_FEEDBACK_DATE,
+    FEEDBACK_HEADER,
+    all_orders_records,
+    claims_records,
+    encode,
+    feedback_records,
+    fields,
+    gzip_bytes,
+    index_of,
+    lines,
+    png_bytes,
+    write,
+    xlsx_bytes,
+    zip_bytes,
+)
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 BAD_LINE = 7000  # where the problem sits in the "late" files

@@ -1,0 +1,270 @@
+"""Order Defect Rate and its three parts (metrics.md 2 and 3.1), for AFN, MFN and all orders.
+
+Two queries, both aggregated or filtered in the database: orders per (order date, channel) over the
+window and the 14 days the outlook looks at, and the defective orders (a few per hundred at most) with
+the order they belong to. Defects are attributed to their order's date; an order counts once however
+many defects it has.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, func, literal, null, or_, select, union_all
+
+from metrics.calendar import window
+from metrics.context import MetricContext
+from metrics.figures import no_data, rate
+from metrics.registry import BY_ID
+from metrics.result import Basis, Cause, MetricResult
+from metrics.status import outlook
+from storage.models import Chargeback, Claim, Feedback, OrderItem, SellerReturn, SettlementTransaction
+
+START, END = 74, 15  # order dates [D-74, D-15]
+SCOPES = ("afn", "mfn", "all")
+PARTS = ("negative_feedback", "claims", "chargebacks")
+UNCOUNTED_CLAIMS = ("denied", "withdrawn")
+_WORD = re.compile(r"[a-zà-ÿ']{4,}")
+_STOPWORDS = frozenset(
+    "this that with have were from they their there would could about been very what when item order "
+    "product received never still after your will just than then them more only also because into".split()
+)
+
+
+@dataclass(frozen=True)
+class Defect:
+    order_id: str
+    kind: str  # negative_feedback | claims | chargebacks
+    source: str  # the export it is known from
+    detail: str | None  # claim status, chargeback type, feedback comment
+    order_date: date
+    channel: str
+    sku: str
+    asin: str | None
+
+
+def _defect_sources(ctx: MetricContext):  # type: ignore[no-untyped-def]
+    account, instant, last_day = ctx.account_id, ctx.instant, ctx.yesterday
+    negative = select(
+        Feedback.amazon_order_id.label("order_id"),
+        literal("negative_feedback").label("kind"),
+        literal("feedback").label("source"),
+        Feedback.comments.label("detail"),
+    ).where(
+        Feedback.account_id == account,
+        Feedback.rating <= 2,
+        Feedback.received_date <= last_day,
+        # Removed feedback stops counting from its removal on; a past day is computed as it stood.
+        or_(Feedback.removed_at.is_(None), Feedback.removed_at >= instant),
+    )
+    claims = select(Claim.amazon_order_id, literal("claims"), literal("claims"), Claim.status).where(
+        Claim.account_id == account, Claim.claimed_at < instant
+    )
+    claim_from_returns = select(SellerReturn.amazon_order_id, literal("claims"), literal("returns"), null()).where(
+        SellerReturn.account_id == account, SellerReturn.a_to_z_claim.is_(True), SellerReturn.request_date <= last_day
+    )
+    claim_from_settlement = select(
+        SettlementTransaction.amazon_order_id, literal("claims"), literal("settlement"), null()
+    ).where(
+        SettlementTransaction.account_id == account,
+        SettlementTransaction.transaction_type == "A-to-z Guarantee Refund",
+        SettlementTransaction.posted_at < instant,
+    )
+    chargebacks = select(
+        Chargeback.amazon_order_id, literal("chargebacks"), literal("chargebacks"), Chargeback.type
+    ).where(Chargeback.account_id == account, Chargeback.charged_back_at < instant)
+    chargeback_from_settlement = select(
+        SettlementTransaction.amazon_order_id, literal("chargebacks"), literal("settlement"), null()
+    ).where(
+        SettlementTransaction.account_id == account,
+        SettlementTransaction.transaction_type == "Chargeback Refund",
+        SettlementTransaction.posted_at < instant,
+    )
+    return union_all(
+        negative, claims, claim_from_returns, claim_from_settlement, chargebacks, chargeback_from_settlement
+    ).subquery("defects")
+
+
+def load_defects(ctx: MetricContext, first_day: date) -> list[Defect]:
+    """Every defect known at the evaluation instant on orders placed from `first_day` to yesterday."""
+    sources = _defect_sources(ctx)
+    rows = ctx.session.execute(
+        select(
+            sources.c.order_id,
+            sources.c.kind,
+            sources.c.source,
+            sources.c.detail,
+            OrderItem.order_date,
+            OrderItem.channel,
+            OrderItem.sku,
+            OrderItem.asin,
+        )
+        .join(OrderItem, and_(OrderItem.account_id == ctx.account_id, OrderItem.amazon_order_id == sources.c.order_id))
+        .where(OrderItem.order_date.between(first_day, ctx.yesterday))
+        .order_by(OrderItem.order_date, sources.c.order_id, OrderItem.sku)
+    )
+    seen: set[tuple[str, str, str, str | None]] = set()
+    defects = []
+    for row in rows:
+        key = (row.order_id, row.kind, row.source, row.detail)
+        if key in seen:
+            continue  # one line per order item: keep the order's first item
+        seen.add(key)
+        defects.append(
+            Defect(row.order_id, row.kind, row.source, row.detail, row.order_date, row.channel, row.sku, row.asin)
+        )
+    return defects
+
+
+@dataclass
+class Counted:
+    """The defects that count, one set of orders per part, and why the basis is what it is."""
+
+    parts: dict[str, dict[str, Defect]]  # part -> order id -> the defect kept for it
+    notes: list[str]
+
+    def orders(self) -> dict[str, Defect]:
+        merged: dict[str, Defect] = {}
+        for part in PARTS:
+            for order_id, defect in self.parts[part].items():
+                merged.setdefault(order_id, defect)
+        return merged
+
+
+def count_defects(defects: list[Defect], ctx: MetricContext) -> Counted:
+    """Apply metrics.md 3.1: which claims and chargebacks count, and what proxies do to the basis."""
+    has_claims_file = ctx.has("claims")
+    has_chargebacks_file = ctx.has("chargebacks")
+    claims_listed = {d.order_id for d in defects if d.kind == "claims" and d.source == "claims"}
+    chargebacks_listed = {d.order_id for d in defects if d.kind == "chargebacks" and d.source == "chargebacks"}
+    parts: dict[str, dict[str, Defect]] = {part: {} for part in PARTS}
+    proxy_claims = unknown_chargebacks = 0
+    for defect in defects:
+        if defect.kind == "claims":
+            if defect.source == "claims":
+                if ctx.settings.claims_rule != "all" and defect.detail in UNCOUNTED_CLAIMS:
+                    continue
+            elif defect.order_id in claims_listed:
+                continue  # the claims file says what became of this claim: it decides
+            else:
+                proxy_claims += 1
+        elif defect.kind == "chargebacks":
+            if defect.source == "chargebacks":
+                if defect.detail == "fraud":
+                    continue
+                if defect.detail is None:
+                    unknown_chargebacks += 1
+            elif defect.order_id in chargebacks_listed:
+                continue
+            else:
+                unknown_chargebacks += 1
+        parts[defect.kind].setdefault(defect.order_id, defect)
+    notes = []
+    if not ctx.has("feedback"):
+        notes.append("no feedback export uploaded: negative feedback not counted")
+    if proxy_claims and not has_claims_file:
+        notes.append(f"{proxy_claims} claim(s) known only from returns or settlement reports")
+    elif not has_claims_file and not ctx.has("returns", "settlement"):
+        notes.append("no claims data uploaded: claims not counted")
+    if unknown_chargebacks:
+        notes.append(f"{unknown_chargebacks} chargeback(s) of unknown type counted as service chargebacks")
+    elif not has_chargebacks_file and not ctx.has("settlement"):
+        notes.append("no chargeback data uploaded: chargebacks not counted")
+    return Counted(parts, notes)
+
+
+def _orders_per_day(ctx: MetricContext, first_day: date) -> dict[tuple[date, str], int]:
+    rows = ctx.session.execute(
+        select(OrderItem.order_date, OrderItem.channel, func.count(func.distinct(OrderItem.amazon_order_id)))
+        .where(OrderItem.account_id == ctx.account_id, OrderItem.order_date.between(first_day, ctx.yesterday))
+        .group_by(OrderItem.order_date, OrderItem.channel)
+    )
+    return {(day, channel): count for day, channel, count in rows}
+
+
+def _causes(defects: dict[str, Defect]) -> list[Cause]:
+    def group(kind: str, key_of) -> list[Cause]:  # type: ignore[no-untyped-def]
+        groups: dict[str, list[str]] = defaultdict(list)
+        for order_id, defect in sorted(defects.items()):
+            label = key_of(defect)
+            if label:
+                groups[label].append(order_id)
+        ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+        return [Cause(kind, label, len(orders), orders[:3]) for label, orders in ranked[:5]]
+
+    causes = group("defect", lambda d: BY_ID[f"odr.{d.kind}"].name)
+    causes += [c for c in group("sku", lambda d: d.sku) if c.count > 1]
+    words: Counter[str] = Counter()
+    examples: dict[str, list[str]] = defaultdict(list)
+    for order_id, defect in sorted(defects.items()):
+        if defect.kind == "negative_feedback" and defect.detail:
+            for word in sorted(set(_WORD.findall(defect.detail.lower())) - _STOPWORDS):
+                words[word] += 1
+                examples[word].append(order_id)
+    causes += [Cause("keyword", w, n, examples[w][:3]) for w, n in words.most_common(5) if n > 1]
+    return causes
+
+
+def compute(ctx: MetricContext) -> list[MetricResult]:
+    """ODR for afn, mfn and all, with its parts, causes, budget and outlook."""
+    current = window(ctx.as_of, START, END)
+    if not ctx.has("all_orders"):
+        return [no_data("odr", scope, ctx, "all_orders", window=current) for scope in SCOPES]
+    first_day = current.start
+    orders = _orders_per_day(ctx, first_day)
+    counted = count_defects(load_defects(ctx, first_day), ctx)
+    defective = counted.orders()
+    basis = Basis.ESTIMATE if counted.notes else Basis.EXACT
+    note = "; ".join(counted.notes) or None
+    results = []
+    for scope in SCOPES:
+
+        def in_scope(channel: str, scope: str = scope) -> bool:
+            return scope == "all" or channel == scope
+
+        daily: dict[date, tuple[int, int]] = defaultdict(lambda: (0, 0))
+        for (day, channel), count in orders.items():
+            if in_scope(channel):
+                den, num = daily[day]
+                daily[day] = (den + count, num)
+        for defect in defective.values():
+            if in_scope(defect.channel):
+                den, num = daily[defect.order_date]
+                daily[defect.order_date] = (den, num + 1)
+        in_window = [
+            d for d in defective.values() if in_scope(d.channel) and current.start <= d.order_date <= current.end
+        ]
+        denominator = sum(den for day, (den, _) in daily.items() if current.start <= day <= current.end)
+        result = rate(
+            "odr",
+            scope,
+            ctx,
+            numerator=len(in_window),
+            denominator=denominator,
+            window=current,
+            basis=basis,
+            basis_note=note,
+        )
+        for part in PARTS:
+            count = sum(
+                1
+                for d in counted.parts[part].values()
+                if in_scope(d.channel) and current.start <= d.order_date <= current.end
+            )
+            result.components[f"odr.{part}"] = {"numerator": count, "denominator": denominator}
+        result.causes = _causes({d.order_id: d for d in in_window})
+        metric = BY_ID["odr"]
+        result.outlook = outlook(
+            dict(daily),
+            as_of=ctx.as_of,
+            start_offset=START,
+            end_offset=END,
+            target=result.target,
+            condition=metric.condition,
+            warn_fraction=ctx.settings.warn_fraction,
+        )
+        results.append(result)
+    return results
