@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -15,14 +15,18 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import render
 from bot.config import Settings
 from bot.ingesting import ingest_one
 from bot.reporting import describe_result, stored_table
+from metrics.engine import compute_all
+from metrics.registry import BY_ID, MetricDef, closest_metrics, find_metric
+from metrics.snapshots import compute_snapshot
 from storage import models
 from storage.db import create_db_engine, current_revision, make_sessions, upgrade
 from storage.ingest.templates import write_templates
 from storage.marketplaces import get_marketplace
-from storage.queries import AccountError, add_account, list_accounts, local_workspace, resolve_account
+from storage.queries import AccountError, add_account, list_accounts, local_workspace, metric_history, resolve_account
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -89,6 +93,22 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     ingest.add_argument("--account", help="account name (default: the only one, or a new 'default')")
     ingest.add_argument("--json", action="store_true", help="print a JSON list instead of text")
+
+    report = commands.add_parser("report", help="every metric now (or one metric in detail), computed from the store")
+    report.add_argument("metric", nargs="?", help="a metric or alias: odr, cancel, late, tracking, messages, ...")
+    report.add_argument("--account")
+    report.add_argument("--as-of", type=_iso_date, default=None, help="the day to compute for (default: today, UTC)")
+    report.add_argument("--json", action="store_true", help="print the JSON object of metrics.md section 6")
+
+    compute = commands.add_parser("compute", help="compute and store the day's snapshot of every metric")
+    compute.add_argument("--account")
+    compute.add_argument("--as-of", type=_iso_date, default=None)
+
+    history = commands.add_parser("history", help="a metric's stored daily values and when its status changed")
+    history.add_argument("metric")
+    history.add_argument("--days", type=_positive, default=90)
+    history.add_argument("--account")
+    history.add_argument("--as-of", type=_iso_date, default=None)
 
     status = commands.add_parser("status", help="what is stored for an account, and the latest uploads")
     status.add_argument("--account")
@@ -218,9 +238,83 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_OK
         if args.command == "demo":
             return _demo(args, settings, sessions, console)
+        if args.command in ("report", "compute", "history"):
+            account = _account(sessions, args.account)
+            as_of = args.as_of or _now().date()
+            if args.command == "report":
+                return _report(sessions, account, as_of, args.metric, as_json=args.json)
+            if args.command == "compute":
+                with sessions.begin() as session:
+                    results = compute_snapshot(session=session, account=account, as_of=as_of, computed_at=_now())
+                print(f"stored {len(results)} figures for {account.name} as of {as_of}")
+                return EXIT_OK
+            return _history(sessions, account, as_of, args.metric, args.days)
         raise Usage(f"unknown command {args.command}")
     finally:
         engine.dispose()
+
+
+def _metric(word: str) -> MetricDef:
+    metric = find_metric(word)
+    if metric is None:
+        close = closest_metrics(word)
+        raise Usage(
+            f"no metric {word!r}"
+            + (f"; did you mean {', '.join(close)}?" if close else "")
+            + " (healthbot report lists them all)"
+        )
+    return metric.part_of and BY_ID[metric.part_of] or metric
+
+
+def _report(
+    sessions: sessionmaker[Session], account: models.Account, as_of: date, word: str | None, *, as_json: bool
+) -> int:
+    metric = _metric(word) if word else None
+    with sessions.begin() as session:
+        results = compute_all(session=session, account=account, as_of=as_of)
+    chosen = [r for r in results if metric is None or r.id == metric.id]
+    if as_json:
+        document = {
+            "account": account.name,
+            "as_of": as_of.isoformat(),
+            "metrics": [r.as_json(detail=metric is not None) for r in chosen],
+        }
+        print(json.dumps(document, indent=2))
+        return EXIT_OK
+    shown = [r.as_json(detail=True) for r in chosen]
+    print(f"{account.name} ({account.marketplace}) as of {as_of}")
+    if metric is None:
+        for result in render.summary_results(shown):
+            print(render.summary_line(result))
+        first = render.worst(shown)
+        if first is not None:
+            print(f"\nFirst: {render.hint(first)}")
+        return EXIT_OK
+    for result in shown:
+        print()
+        print("\n".join(render.detail_lines(result)))
+    return EXIT_OK
+
+
+def _history(sessions: sessionmaker[Session], account: models.Account, as_of: date, word: str, days: int) -> int:
+    metric = _metric(word)
+    with sessions.begin() as session:
+        rows = metric_history(
+            session=session, account_id=account.id, metric_id=metric.id, since=as_of - timedelta(days=days), until=as_of
+        )
+    if not rows:
+        print(f"no stored {metric.name} for {account.name} in the {days} days to {as_of}: run `healthbot compute`")
+        return EXIT_OK
+    last: dict[tuple[str, int | None], str] = {}
+    for day, row in rows:
+        series = (row.scope, row.window_days)
+        shown = render.summary_line(row.result)
+        change = ""
+        if series in last and last[series] != row.status:
+            change = f"  <- status changed: {last[series]} -> {row.status}"
+        last[series] = row.status
+        print(f"{day}  {shown}{change}")
+    return EXIT_OK
 
 
 def _demo(args: argparse.Namespace, settings: Settings, sessions: sessionmaker[Session], console: Console) -> int:

@@ -185,7 +185,7 @@ def _orders_per_day(ctx: MetricContext, first_day: date) -> dict[tuple[date, str
     return {(day, channel): count for day, channel, count in rows}
 
 
-def _causes(defects: dict[str, Defect]) -> list[Cause]:
+def _causes(defects: dict[str, Defect], parts: dict[str, list[Defect]]) -> list[Cause]:
     def group(kind: str, key_of) -> list[Cause]:  # type: ignore[no-untyped-def]
         groups: dict[str, list[str]] = defaultdict(list)
         for order_id, defect in sorted(defects.items()):
@@ -195,7 +195,12 @@ def _causes(defects: dict[str, Defect]) -> list[Cause]:
         ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
         return [Cause(kind, label, len(orders), orders[:3]) for label, orders in ranked[:5]]
 
-    causes = group("defect", lambda d: BY_ID[f"odr.{d.kind}"].name)
+    # By defect type each part counts its own orders: an order with a claim and negative feedback is in both.
+    causes = [
+        Cause("defect", BY_ID[f"odr.{part}"].name, len(found), sorted(d.order_id for d in found)[:3])
+        for part, found in sorted(parts.items(), key=lambda item: (-len(item[1]), item[0]))
+        if found
+    ]
     causes += [c for c in group("sku", lambda d: d.sku) if c.count > 1]
     words: Counter[str] = Counter()
     examples: dict[str, list[str]] = defaultdict(list)
@@ -248,14 +253,17 @@ def compute(ctx: MetricContext) -> list[MetricResult]:
             basis=basis,
             basis_note=note,
         )
-        for part in PARTS:
-            count = sum(
-                1
+        parts = {
+            part: [
+                d
                 for d in counted.parts[part].values()
                 if in_scope(d.channel) and current.start <= d.order_date <= current.end
-            )
-            result.components[f"odr.{part}"] = {"numerator": count, "denominator": denominator}
-        result.causes = _causes({d.order_id: d for d in in_window})
+            ]
+            for part in PARTS
+        }
+        for part, found in parts.items():
+            result.components[f"odr.{part}"] = {"numerator": len(found), "denominator": denominator}
+        result.causes = _causes({d.order_id: d for d in in_window}, parts)
         metric = BY_ID["odr"]
         result.outlook = outlook(
             dict(daily),

@@ -508,3 +508,30 @@ class PolicyViolation(Base):
     description: Mapped[str | None] = mapped_column(Text)
     row_hash: Mapped[str] = mapped_column(String(16))
     upload_id: Mapped[int] = mapped_column(Integer)
+
+
+# --- computed ------------------------------------------------------------------------------------
+
+
+class MetricSnapshot(Base):
+    """One metric figure of one account on one day, as computed (what Slack and history read)."""
+
+    __tablename__ = "metric_snapshots"
+    __table_args__ = (
+        UniqueConstraint("account_id", "as_of", "metric_id", "scope", "window_days"),
+        Index("ix_metric_snapshots_account_metric_day", "account_id", "metric_id", "as_of"),
+    )
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    as_of: Mapped[date] = mapped_column(Date)
+    metric_id: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(String(8))
+    window_days: Mapped[int] = mapped_column(Integer)  # 0 when the metric has one window
+    value: Mapped[float | None] = mapped_column(Float)
+    numerator: Mapped[int | None] = mapped_column(Integer)
+    denominator: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    basis: Mapped[str] = mapped_column(String(16))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)  # the full result, as `report --json` prints it
+    computed_at: Mapped[utc_datetime]

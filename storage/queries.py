@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from storage import models
@@ -179,3 +179,98 @@ def ingested_kinds(*, session: Session, account_id: int) -> set[str]:
         .distinct()
     )
     return {kind for kind in rows if kind}
+
+
+@dataclass(frozen=True)
+class SnapshotRow:
+    """One stored metric figure, keyed as the metrics key it (id, scope, window length)."""
+
+    metric_id: str
+    scope: str
+    window_days: int | None
+    value: float | None
+    numerator: int | None
+    denominator: int | None
+    status: str
+    basis: str
+    result: dict[str, Any]
+
+
+def replace_snapshot(
+    *, session: Session, account_id: int, as_of: date, rows: list[SnapshotRow], computed_at: datetime
+) -> None:
+    """Store the day's figures for an account, replacing what was stored for that day (idempotent)."""
+    session.execute(
+        delete(models.MetricSnapshot).where(
+            models.MetricSnapshot.account_id == account_id, models.MetricSnapshot.as_of == as_of
+        )
+    )
+    session.add_all(
+        models.MetricSnapshot(
+            account_id=account_id,
+            as_of=as_of,
+            metric_id=row.metric_id,
+            scope=row.scope,
+            window_days=row.window_days or 0,
+            value=row.value,
+            numerator=row.numerator,
+            denominator=row.denominator,
+            status=row.status,
+            basis=row.basis,
+            result=row.result,
+            computed_at=computed_at,
+        )
+        for row in rows
+    )
+    session.flush()
+
+
+def load_snapshot(
+    *, session: Session, account_id: int, as_of: date | None = None
+) -> tuple[date, list[SnapshotRow]] | None:
+    """The figures stored for a day (default: the latest day stored), or None."""
+    day = as_of
+    if day is None:
+        day = session.scalar(
+            select(func.max(models.MetricSnapshot.as_of)).where(models.MetricSnapshot.account_id == account_id)
+        )
+        if day is None:
+            return None
+    stored = session.scalars(
+        select(models.MetricSnapshot)
+        .where(models.MetricSnapshot.account_id == account_id, models.MetricSnapshot.as_of == day)
+        .order_by(models.MetricSnapshot.id)
+    ).all()
+    if not stored:
+        return None
+    return day, [_row(s) for s in stored]
+
+
+def metric_history(
+    *, session: Session, account_id: int, metric_id: str, since: date, until: date
+) -> list[tuple[date, SnapshotRow]]:
+    """A metric's stored figures (every scope and window) from `since` to `until`, oldest first."""
+    stored = session.scalars(
+        select(models.MetricSnapshot)
+        .where(
+            models.MetricSnapshot.account_id == account_id,
+            models.MetricSnapshot.metric_id == metric_id,
+            models.MetricSnapshot.as_of.between(since, until),
+        )
+        .order_by(models.MetricSnapshot.as_of, models.MetricSnapshot.id)
+    ).all()
+    return [(s.as_of, _row(s)) for s in stored]
+
+
+def _row(stored: models.MetricSnapshot) -> SnapshotRow:
+    return SnapshotRow(
+        metric_id=stored.metric_id,
+        scope=stored.scope,
+        window_days=stored.window_days or None,
+        value=stored.value,
+        numerator=stored.numerator,
+        denominator=stored.denominator,
+        status=stored.status,
+        basis=stored.basis,
+        result=stored.result,
+    )
