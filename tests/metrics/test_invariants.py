@@ -11,8 +11,10 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from random import Random
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
@@ -108,7 +110,9 @@ def new_account(sessions: sessionmaker[Session], name: str) -> models.Account:
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(orders=orders_strategy, order_seed=st.randoms(use_true_random=False))
-def test_invariants_hold_for_any_exports(tmp_path_factory, sessions, orders, order_seed) -> None:
+def test_invariants_hold_for_any_exports(
+    tmp_path_factory: pytest.TempPathFactory, sessions: sessionmaker[Session], orders: list[Order], order_seed: Random
+) -> None:
     directory = tmp_path_factory.mktemp("exports")
     paths = write_exports(directory, orders)
     example = next(EXAMPLES)
