@@ -121,7 +121,7 @@ def test_invariants_hold_for_any_exports(
     order_seed.shuffle(shuffled)
     for account, sequence in ((first, paths), (second, shuffled)):
         for path in sequence:
-            result = ingest_one(
+            ingested = ingest_one(
                 sessions=sessions,
                 settings=StorageSettings(),
                 account=account,
@@ -130,7 +130,7 @@ def test_invariants_hold_for_any_exports(
                 source="cli",
                 now=NOW,
             )
-            assert result.status == "ingested", result.error
+            assert ingested.status == "ingested", ingested.error
 
     results = figures(sessions, first)
     for result in results:
