@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -121,3 +122,57 @@ def test_db_upgrade_reports_the_revision(cli, capsys):
     assert cli("db", "upgrade") == 0
     newest = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
     assert f"schema at revision {newest}" in capsys.readouterr().out
+
+
+def demo_exports(cli: Callable[..., int], tmp_path: Path) -> None:
+    assert cli("demo-data", str(tmp_path / "exports"), "--orders", "600", "--as-of", "2026-11-24") == 0
+    assert cli("ingest", *sorted(str(p) for p in (tmp_path / "exports").iterdir())) == 0
+
+
+def test_report_json_is_the_spec_object(cli, capsys, tmp_path):
+    demo_exports(cli, tmp_path)
+    capsys.readouterr()
+    assert cli("report", "--json", "--as-of", "2026-11-24") == 0
+    document = json.loads(capsys.readouterr().out)
+    assert (document["account"], document["as_of"]) == ("default", "2026-11-24")
+    odr = next(m for m in document["metrics"] if (m["id"], m["scope"]) == ("odr", "mfn"))
+    assert set(odr) >= {
+        "id",
+        "scope",
+        "name",
+        "value",
+        "numerator",
+        "denominator",
+        "window",
+        "target",
+        "condition",
+        "status",
+        "low_volume",
+        "basis",
+        "basis_note",
+        "components",
+        "budget",
+    }
+    assert odr["window"] == {"start": "2026-09-11", "end": "2026-11-09"}
+    assert odr["value"] == odr["numerator"] / odr["denominator"]
+
+
+def test_report_one_metric_in_detail_and_unknown_words(cli, capsys, tmp_path):
+    demo_exports(cli, tmp_path)
+    capsys.readouterr()
+    assert cli("report", "odr", "--as-of", "2026-11-24") == 0
+    out = capsys.readouterr().out
+    assert "Order Defect Rate (MFN)" in out and "Window: 2026-09-11 to 2026-11-09" in out
+    assert "Negative Feedback Rate:" in out and "Top causes:" in out
+    assert cli("report", "odrr") == 2
+    assert "did you mean odr" in capsys.readouterr().err
+
+
+def test_compute_stores_the_day_once_and_history_shows_it(cli, capsys, tmp_path):
+    demo_exports(cli, tmp_path)
+    for day in ("2026-11-22", "2026-11-23", "2026-11-24", "2026-11-24"):
+        assert cli("compute", "--as-of", day) == 0
+    capsys.readouterr()
+    assert cli("history", "odr", "--as-of", "2026-11-24", "--days", "5") == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "Order Defect Rate (MFN)" in line]
+    assert [line[:10] for line in lines] == ["2026-11-22", "2026-11-23", "2026-11-24"]  # computing twice stored once
