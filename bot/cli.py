@@ -20,13 +20,22 @@ from bot.config import Settings
 from bot.ingesting import ingest_one
 from bot.reporting import describe_result, stored_table
 from metrics.engine import compute_all
-from metrics.registry import BY_ID, MetricDef, closest_metrics, find_metric
+from metrics.registry import BY_ID, HEADLINE, MetricDef, closest_metrics, find_metric
+from metrics.settings import MetricSettings, SettingsError, change_setting
 from metrics.snapshots import compute_snapshot
 from storage import models
 from storage.db import create_db_engine, current_revision, make_sessions, upgrade
 from storage.ingest.templates import write_templates
 from storage.marketplaces import get_marketplace
-from storage.queries import AccountError, add_account, list_accounts, local_workspace, metric_history, resolve_account
+from storage.queries import (
+    AccountError,
+    add_account,
+    list_accounts,
+    local_workspace,
+    metric_history,
+    resolve_account,
+    save_account_settings,
+)
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -109,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--days", type=_positive, default=90)
     history.add_argument("--account")
     history.add_argument("--as-of", type=_iso_date, default=None)
+
+    settings_cmd = commands.add_parser("settings", help="show the account's metric settings, or change one")
+    settings_cmd.add_argument(
+        "key", nargs="?", help="targets.<metric>, warn_fraction, min_denominator, claims_rule, ..."
+    )
+    settings_cmd.add_argument("value", nargs="?", help="the new value, or 'default' to remove an override")
+    settings_cmd.add_argument("--account")
 
     status = commands.add_parser("status", help="what is stored for an account, and the latest uploads")
     status.add_argument("--account")
@@ -232,6 +248,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "ingest":
             account = _account(sessions, args.account)
             return _ingest_paths(settings, sessions, account, args.paths, as_json=args.json, console=console)
+        if args.command == "settings":
+            return _settings(sessions, _account(sessions, args.account), args.key, args.value)
         if args.command == "status":
             account = _account(sessions, args.account)
             _print_stored(sessions, account)
@@ -293,6 +311,29 @@ def _report(
     for result in shown:
         print()
         print("\n".join(render.detail_lines(result)))
+    return EXIT_OK
+
+
+def _settings(sessions: sessionmaker[Session], account: models.Account, key: str | None, value: str | None) -> int:
+    if key is not None:
+        if value is None:
+            raise Usage("give a value (or 'default'): healthbot settings KEY VALUE")
+        try:
+            updated = change_setting(account.settings, key, value)
+        except SettingsError as exc:
+            raise Usage(str(exc)) from None
+        with sessions.begin() as session:
+            save_account_settings(session=session, account_id=account.id, settings=updated)
+        account.settings = updated
+    effective = MetricSettings.from_json(account.settings)
+    print(f"Metric settings of {account.name} (handling time {account.handling_days} business day(s)):")
+    for field, current in effective.model_dump().items():
+        if field != "targets":
+            print(f"  {field} = {current}")
+    for metric in HEADLINE:
+        target = effective.target(metric.id)
+        mark = " (override)" if metric.id in effective.targets else ""
+        print(f"  targets.{metric.id} = {'none' if target is None else target}{mark}")
     return EXIT_OK
 
 

@@ -274,3 +274,12 @@ def _row(stored: models.MetricSnapshot) -> SnapshotRow:
         basis=stored.basis,
         result=stored.result,
     )
+
+
+def save_account_settings(*, session: Session, account_id: int, settings: dict[str, Any]) -> None:
+    """Replace the account's settings JSON (validated by the caller)."""
+    account = session.get(models.Account, account_id)
+    if account is None:
+        raise AccountError(f"no account {account_id}")
+    account.settings = settings
+    session.flush()

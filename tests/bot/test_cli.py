@@ -176,3 +176,20 @@ def test_compute_stores_the_day_once_and_history_shows_it(cli, capsys, tmp_path)
     assert cli("history", "odr", "--as-of", "2026-11-24", "--days", "5") == 0
     lines = [line for line in capsys.readouterr().out.splitlines() if "Order Defect Rate (MFN)" in line]
     assert [line[:10] for line in lines] == ["2026-11-22", "2026-11-23", "2026-11-24"]  # computing twice stored once
+
+
+def test_settings_change_targets_and_choices(cli, capsys):
+    assert cli("settings", "targets.odr", "0.9%") == 0
+    assert "targets.odr = 0.009 (override)" in capsys.readouterr().out
+    assert cli("settings", "claims_rule", "all") == 0
+    assert "claims_rule = all" in capsys.readouterr().out
+    assert cli("settings", "targets.odr", "default") == 0
+    assert "targets.odr = 0.01\n" in capsys.readouterr().out
+    for key, value, message in (
+        ("claims_rule", "some", "'counting' or 'all'"),
+        ("targets.nope", "1", "no metric"),
+        ("warn_fraction", "2", "less than or equal to 1"),
+        ("colour", "red", "no setting"),
+    ):
+        assert cli("settings", key, value) == 2
+        assert message in capsys.readouterr().err
