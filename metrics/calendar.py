@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -56,7 +55,3 @@ class BusinessCalendar:
             if self.is_business_day(current):
                 remaining -= 1
         return current
-
-    @cached_property
-    def name(self) -> str:
-        return f"{self.country} public holidays"

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, literal, null, or_, select, union_all
+from sqlalchemy import Subquery, and_, func, literal, null, or_, select, union_all
 
 from metrics.calendar import window
 from metrics.context import MetricContext
@@ -46,7 +47,7 @@ class Defect:
     asin: str | None
 
 
-def _defect_sources(ctx: MetricContext):  # type: ignore[no-untyped-def]
+def _defect_sources(ctx: MetricContext) -> Subquery:
     account, instant, last_day = ctx.account_id, ctx.instant, ctx.yesterday
     negative = select(
         Feedback.amazon_order_id.label("order_id"),
@@ -186,7 +187,7 @@ def _orders_per_day(ctx: MetricContext, first_day: date) -> dict[tuple[date, str
 
 
 def _causes(defects: dict[str, Defect], parts: dict[str, list[Defect]]) -> list[Cause]:
-    def group(kind: str, key_of) -> list[Cause]:  # type: ignore[no-untyped-def]
+    def group(kind: str, key_of: Callable[[Defect], str | None]) -> list[Cause]:
         groups: dict[str, list[str]] = defaultdict(list)
         for order_id, defect in sorted(defects.items()):
             label = key_of(defect)
