@@ -134,7 +134,9 @@ def outlook(
     start_today = as_of - timedelta(days=start_offset)
     leaves: list[tuple[date, int]] = []
     for when in sorted(daily):
-        defects = daily[when][1]
+        den, num = daily[when]
+        # The numerator counts defects when lower is better, good ones otherwise.
+        defects = num if condition.lower_is_better else den - num
         leave_day = when + timedelta(days=start_offset + 1)  # the first day the window start passes it
         if defects and start_today <= when and as_of < leave_day <= as_of + timedelta(days=days):
             leaves.append((leave_day, defects))

@@ -175,3 +175,20 @@ def test_no_all_orders_is_no_data_naming_the_export(scenario: Scenario, context_
     assert {r.status for r in results} == {Status.NO_DATA}
     assert all(r.value is None and r.numerator is None for r in results)
     assert "All Orders report" in (results[0].basis_note or "")
+
+
+def test_outlook_counts_leaving_defects_for_higher_is_better_metrics() -> None:
+    from metrics.registry import Condition
+    from metrics.status import outlook
+
+    # 10 shipments promised on 1 Oct, 8 on time: 2 defects leave the [D-39, D-10] window on 9 Nov.
+    view = outlook(
+        {date(2026, 10, 1): (10, 8)},
+        as_of=date(2026, 11, 1),
+        start_offset=39,
+        end_offset=10,
+        target=0.95,
+        condition=Condition.AT_LEAST,
+        warn_fraction=0.8,
+    )
+    assert view.leaves == [(date(2026, 11, 9), 2)]
