@@ -181,7 +181,8 @@ def test_outlook_counts_leaving_defects_for_higher_is_better_metrics() -> None:
     from metrics.registry import Condition
     from metrics.status import outlook
 
-    # 10 shipments promised on 1 Oct, 8 on time: 2 defects leave the [D-39, D-10] window on 9 Nov.
+    # 10 shipments promised on 1 Oct, 8 on time: the [D-39, D-10] window starts after 1 Oct from 10 Nov
+    # (10 Nov - 39 days = 2 Oct), so its 2 defects leave then.
     view = outlook(
         {date(2026, 10, 1): (10, 8)},
         as_of=date(2026, 11, 1),
@@ -191,4 +192,4 @@ def test_outlook_counts_leaving_defects_for_higher_is_better_metrics() -> None:
         condition=Condition.AT_LEAST,
         warn_fraction=0.8,
     )
-    assert view.leaves == [(date(2026, 11, 9), 2)]
+    assert view.leaves == [(date(2026, 11, 10), 2)]
