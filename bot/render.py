@@ -198,7 +198,7 @@ def detail_lines(result: Result) -> list[str]:
             lines.append(f"Budget: {budget['defects_until_breach']:,} more defect(s) before the target is breached")
     sentence = outlook_sentence(result)
     if sentence:
-        lines.append(f"Outlook: {sentence} (no new orders assumed)")
+        lines.append(f"Outlook: {sentence} ({result['outlook']['note']})")
     for key, value in (result.get("extra") or {}).items():
         if key != "pending_messages":
             lines.append(f"{key.replace('_', ' ').capitalize()}: {value}")

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from metrics import odr
+from metrics import cs_survey, delivery, messages, odr, returns
 from metrics.context import MetricContext
 from metrics.result import MetricResult
 from storage import models
@@ -15,7 +15,13 @@ from storage import models
 Family = Callable[[MetricContext], list[MetricResult]]
 
 # In the order metrics.md section 2 lists them; each family module computes its metrics' results.
-FAMILIES: tuple[Family, ...] = (odr.compute,)
+FAMILIES: tuple[Family, ...] = (
+    odr.compute,
+    delivery.compute,
+    messages.compute,
+    returns.compute,
+    cs_survey.compute,
+)
 
 
 def compute_all(*, session: Session, account: models.Account, as_of: date) -> list[MetricResult]:

@@ -85,7 +85,7 @@ class Outlook:
     days: list[OutlookDay]
     leaves: list[tuple[date, int]]  # (date, defects that leave the window that day)
     recovers_on: date | None  # the first day back on target, when in breach now
-    note: str = "if no new defect arrives; orders already placed move through the window, no new ones assumed"
+    note: str = "if no new defect arrives; what is already counted moves through the window, nothing new assumed"
 
     def as_json(self) -> dict[str, Any]:
         return {

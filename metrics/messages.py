@@ -1,0 +1,331 @@
+"""Contact Response Time (metrics.md 2 and 3.6): buyer messages answered within 24 hours.
+
+Three figures, messages received [D-90, D-1] (the headline), [D-30, D-1] and [D-7, D-1], from one
+pass over the 90 days grouped per UTC receive day and outcome (late ones also per assignee and
+subject, for the causes), plus the pending messages (the "nearing 24 hours" list), which are few.
+
+Rules, each judged at the evaluation instant (00:00 UTC on D); "24 h" is the `response_hours` setting:
+- response time = reply time - receive time in wall-clock hours: Amazon counts weekends and
+  holidays, so no business calendar here;
+- a reply at exactly 24 h 00 min is on time (`<=`), a second later is late;
+- a message marked "no response needed" is left out altogether;
+- an auto-reply is not a reply, and neither is a reply stamped at or after the instant: the message
+  is unanswered at the instant;
+- an unanswered message is late once it is more than 24 h old; until then it is pending (not
+  counted) with the deadline received + 24 h. At exactly 24 h it is still pending with 0 h left,
+  since a reply stamped at that very instant would still be on time.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    Float,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    literal_column,
+    not_,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+from metrics.calendar import evaluation_instant, window
+from metrics.context import MetricContext
+from metrics.figures import no_data, rate
+from metrics.registry import BY_ID
+from metrics.result import Cause, MetricResult, Window
+from metrics.status import outlook
+from storage.models import BuyerMessage
+
+METRIC = "contact_response"
+WINDOWS = (90, 30, 7)  # received [D-90, D-1] is the headline; 30 and 7 days beside it
+END = 1
+_WORD = re.compile(r"[a-zà-ÿ']{4,}")
+_STOPWORDS = frozenset(
+    "this that with have were from they their there would could about been very what when your will just "
+    "than then them more only also because into order item question inquiry message regarding".split()
+)
+
+
+# --- dialect-aware SQL helpers (the other rate modules of this family use them too) ----------------
+
+
+def dialect_name(ctx: MetricContext) -> str:
+    return ctx.session.get_bind().dialect.name
+
+
+def elapsed_seconds(later: Any, earlier: Any, dialect: str) -> ColumnElement[float]:
+    """`later - earlier` in seconds, as a SQL expression (SQLite has no interval arithmetic).
+
+    On SQLite the julianday difference is rounded to the millisecond, so that a gap of exactly
+    24 h compares equal to 86,400 s instead of a hair above or below it.
+    """
+    if dialect == "sqlite":
+        days = func.julianday(later) - func.julianday(earlier)
+        return type_coerce(func.round(days * 86_400_000.0) / 1000.0, Float())
+    return type_coerce(extract("epoch", later - earlier), Float())
+
+
+def utc_day(column: Any, dialect: str) -> ColumnElement[date]:
+    """The UTC calendar day of a stored instant (Amazon's day windows are UTC days)."""
+    if dialect == "sqlite":
+        return type_coerce(func.date(column), Date())  # stored as naive UTC text
+    # Inlined, not bound: PostgreSQL must see the GROUP BY expression identical to the selected one.
+    return cast(func.timezone(literal_column("'UTC'"), column), Date())
+
+
+def keywords(text: str | None, stopwords: frozenset[str] = _STOPWORDS) -> set[str]:
+    return set(_WORD.findall(text.lower())) - stopwords if text else set()
+
+
+# --- pending messages ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingMessage:
+    """A message that still needs an answer and is not yet 24 h old at the evaluation instant."""
+
+    message_id: str
+    order_id: str | None
+    received_at: datetime
+    deadline: datetime
+    hours_left: float
+    assignee: str | None
+    subject: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "message_id": self.message_id,
+            "order_id": self.order_id,
+            "received_at": self.received_at.isoformat(),
+            "deadline": self.deadline.isoformat(),
+            "hours_left": self.hours_left,
+            "assignee": self.assignee,
+            "subject": self.subject,
+        }
+
+
+def _answered(ctx: MetricContext) -> ColumnElement[bool]:
+    # An auto-reply does not answer the buyer, and a reply after the instant did not exist yet.
+    return and_(
+        BuyerMessage.replied_at.is_not(None),
+        BuyerMessage.auto_reply.is_(False),
+        BuyerMessage.replied_at < ctx.instant,
+    )
+
+
+def _limit(ctx: MetricContext) -> timedelta:
+    return timedelta(hours=ctx.settings.response_hours)
+
+
+def pending_messages(ctx: MetricContext) -> list[PendingMessage]:
+    """Messages needing an answer, unanswered at the instant and at most 24 h old; soonest deadline first."""
+    limit = _limit(ctx)
+    rows = ctx.session.execute(
+        select(
+            BuyerMessage.message_id,
+            BuyerMessage.amazon_order_id,
+            BuyerMessage.received_at,
+            BuyerMessage.assignee,
+            BuyerMessage.subject,
+        )
+        .where(
+            BuyerMessage.account_id == ctx.account_id,
+            BuyerMessage.received_at >= ctx.instant - limit,
+            BuyerMessage.received_at < ctx.instant,
+            BuyerMessage.no_response_needed.is_(False),
+            not_(_answered(ctx)),
+        )
+        .order_by(BuyerMessage.received_at, BuyerMessage.message_id)
+    )
+    pending = []
+    for row in rows:
+        deadline = row.received_at + limit
+        hours_left = round((deadline - ctx.instant).total_seconds() / 3600, 2)
+        pending.append(
+            PendingMessage(
+                row.message_id, row.amazon_order_id, row.received_at, deadline, hours_left, row.assignee, row.subject
+            )
+        )
+    return pending
+
+
+# --- the metric ------------------------------------------------------------------------------------
+
+
+ON_TIME, ANSWERED_LATE, UNANSWERED = "on time", "answered late", "unanswered"
+UNASSIGNED = "(unassigned)"
+
+
+@dataclass(frozen=True)
+class Day:
+    counted: int  # answered, or unanswered and older than 24 h
+    on_time: int
+    answered: int
+    response_seconds: float  # summed over the answered ones
+
+
+@dataclass(frozen=True)
+class LateMessage:
+    day: date  # UTC receive day
+    kind: str  # answered late | unanswered
+    assignee: str
+    words: tuple[str, ...]  # the subject's keywords, sorted
+    message_id: str
+
+
+def _scan(ctx: MetricContext, first_day: date) -> tuple[dict[date, Day], list[LateMessage]]:
+    """One pass over the window's counted messages: totals per receive day, and the late ones.
+
+    The per-message response time is computed once, in a materialised CTE read twice (per-day
+    aggregates, late rows): on SQLite that is a third less work than two queries over the table.
+    """
+    limit = _limit(ctx)
+    answered = _answered(ctx)
+    dialect = dialect_name(ctx)
+    per_message = (
+        select(
+            utc_day(BuyerMessage.received_at, dialect).label("day"),
+            case((answered, elapsed_seconds(BuyerMessage.replied_at, BuyerMessage.received_at, dialect))).label(
+                "seconds"
+            ),
+            BuyerMessage.assignee,
+            BuyerMessage.subject,
+            BuyerMessage.message_id,
+        )
+        .where(
+            BuyerMessage.account_id == ctx.account_id,
+            BuyerMessage.received_at >= evaluation_instant(first_day),
+            BuyerMessage.received_at < ctx.instant,
+            BuyerMessage.no_response_needed.is_(False),
+            # Counted: answered, or unanswered and more than 24 h old; younger ones are pending.
+            or_(answered, BuyerMessage.received_at < ctx.instant - limit),
+        )
+        .cte("per_message")
+    )
+    if dialect != "sqlite" or sqlite3.sqlite_version_info >= (3, 35):  # older SQLite lacks the hint: inlined twice
+        per_message = per_message.prefix_with("MATERIALIZED")
+    c = per_message.c
+    on_time = c.seconds <= limit.total_seconds()
+    totals = select(
+        c.day,
+        func.count().label("counted"),
+        func.sum(case((on_time, 1), else_=0)).label("on_time"),
+        func.count(c.seconds).label("answered"),
+        func.sum(c.seconds).label("seconds"),
+        null().label("assignee"),
+        null().label("subject"),
+        null().label("message_id"),
+    ).group_by(c.day)
+    late = select(
+        c.day,
+        null(),
+        null(),
+        case((c.seconds.is_not(None), 1), else_=0),
+        null(),
+        c.assignee,
+        c.subject,
+        c.message_id,
+    ).where(or_(c.seconds.is_(None), not_(on_time)))
+    daily: dict[date, Day] = {}
+    late_messages = []
+    for day, counted, in_time, answered_n, secs, assignee, subject, message_id in ctx.session.execute(
+        union_all(totals, late)
+    ).all():
+        if message_id is None:
+            daily[day] = Day(int(counted), int(in_time or 0), int(answered_n), float(secs or 0))
+        else:
+            kind = ANSWERED_LATE if answered_n else UNANSWERED
+            words = tuple(sorted(keywords(subject)))
+            late_messages.append(LateMessage(day, kind, assignee or UNASSIGNED, words, message_id))
+    late_messages.sort(key=lambda m: (m.day, m.message_id))
+    return daily, late_messages
+
+
+def rank_causes(kind: str, items: Iterable[tuple[str, int, str]]) -> list[Cause]:
+    """(label, count, example id) as Cause groups, largest first: up to five, three examples each."""
+    counts: dict[str, int] = {}
+    examples: dict[str, list[str]] = {}
+    for label, count, example in items:
+        if label in counts:
+            counts[label] += count
+            if len(examples[label]) < 3:
+                examples[label].append(example)
+        else:
+            counts[label] = count
+            examples[label] = [example]
+    ranked = heapq.nsmallest(5, counts.items(), key=lambda item: (-item[1], item[0]))
+    return [Cause(kind, label, count, examples[label]) for label, count in ranked]
+
+
+def group_causes(kind: str, items: Iterable[tuple[str, str]]) -> list[Cause]:
+    """(label, example id) pairs, one per defect, as Cause groups (see rank_causes)."""
+    return rank_causes(kind, ((label, 1, example) for label, example in items))
+
+
+def _causes(late: list[LateMessage]) -> list[Cause]:
+    """Late messages by kind, by assignee and by subject keyword; examples are message ids."""
+    causes = group_causes("defect", ((m.kind, m.message_id) for m in late))
+    causes += group_causes("assignee", ((m.assignee, m.message_id) for m in late))
+    words = group_causes("keyword", ((w, m.message_id) for m in late for w in m.words))
+    return causes + [c for c in words if c.count > 1]
+
+
+def _figure(ctx: MetricContext, days: int, daily: dict[date, Day], late: list[LateMessage]) -> MetricResult:
+    current: Window = window(ctx.as_of, days, END)
+    inside = [d for when, d in daily.items() if current.start <= when <= current.end]
+    result = rate(
+        METRIC,
+        "all",
+        ctx,
+        numerator=sum(d.on_time for d in inside),
+        denominator=sum(d.counted for d in inside),
+        window=current,
+        window_days=days,
+    )
+    answered = sum(d.answered for d in inside)
+    seconds = sum(d.response_seconds for d in inside)
+    result.extra["average_response_hours"] = round(seconds / answered / 3600, 2) if answered else None
+    result.causes = _causes([m for m in late if m.day >= current.start])
+    series = {when: (d.counted, d.on_time) for when, d in daily.items()}
+    metric = BY_ID[METRIC]
+    result.outlook = outlook(
+        series,
+        as_of=ctx.as_of,
+        start_offset=days,
+        end_offset=END,
+        target=result.target,
+        condition=metric.condition,
+        warn_fraction=ctx.settings.warn_fraction,
+    )
+    return result
+
+
+def compute(ctx: MetricContext) -> list[MetricResult]:
+    """Contact Response Time over 90 (headline), 30 and 7 days, with the pending messages on the first."""
+    if not ctx.has("buyer_messages"):
+        return [
+            no_data(METRIC, "all", ctx, "buyer_messages", window=window(ctx.as_of, days, END), window_days=days)
+            for days in WINDOWS
+        ]
+    daily, late = _scan(ctx, window(ctx.as_of, max(WINDOWS), END).start)
+    results = [_figure(ctx, days, daily, late) for days in WINDOWS]
+    pending = pending_messages(ctx)
+    results[0].extra["pending"] = len(pending)
+    results[0].extra["pending_messages"] = [p.as_json() for p in pending]
+    return results
