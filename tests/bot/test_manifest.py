@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import yaml
 from jsonschema import Draft7Validator
@@ -12,8 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT.parent / "shared" / "spec" / "slack-manifest.schema.json"
 
 
-def manifest() -> dict:
-    return yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
+def manifest() -> dict[str, Any]:
+    loaded = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
 
 
 def test_manifest_is_valid_against_slacks_schema():
