@@ -16,9 +16,9 @@ from sqlalchemy import case, func, select
 from metrics.calendar import evaluation_instant, window
 from metrics.context import MetricContext
 from metrics.figures import no_data, rate
-from metrics.messages import dialect_name, utc_day
 from metrics.registry import BY_ID
 from metrics.result import Cause, MetricResult
+from metrics.sql import dialect_name, utc_day
 from metrics.status import outlook
 from storage.models import CsSurveyAnswer
 

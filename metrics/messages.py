@@ -18,37 +18,31 @@ Rules, each judged at the evaluation instant (00:00 UTC on D); "24 h" is the `re
 
 from __future__ import annotations
 
-import heapq
 import re
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    Date,
-    Float,
     and_,
     case,
-    cast,
-    extract,
     func,
-    literal_column,
     not_,
     null,
     or_,
     select,
-    type_coerce,
     union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
 from metrics.calendar import evaluation_instant, window
+from metrics.causes import group_causes
 from metrics.context import MetricContext
 from metrics.figures import no_data, rate
 from metrics.registry import BY_ID
 from metrics.result import Cause, MetricResult, Window
+from metrics.sql import dialect_name, elapsed_seconds, utc_day
 from metrics.status import outlook
 from storage.models import BuyerMessage
 
@@ -60,33 +54,6 @@ _STOPWORDS = frozenset(
     "this that with have were from they their there would could about been very what when your will just "
     "than then them more only also because into order item question inquiry message regarding".split()
 )
-
-
-# --- dialect-aware SQL helpers (the other rate modules of this family use them too) ----------------
-
-
-def dialect_name(ctx: MetricContext) -> str:
-    return ctx.session.get_bind().dialect.name
-
-
-def elapsed_seconds(later: Any, earlier: Any, dialect: str) -> ColumnElement[float]:
-    """`later - earlier` in seconds, as a SQL expression (SQLite has no interval arithmetic).
-
-    On SQLite the julianday difference is rounded to the millisecond, so that a gap of exactly
-    24 h compares equal to 86,400 s instead of a hair above or below it.
-    """
-    if dialect == "sqlite":
-        days = func.julianday(later) - func.julianday(earlier)
-        return type_coerce(func.round(days * 86_400_000.0) / 1000.0, Float())
-    return type_coerce(extract("epoch", later - earlier), Float())
-
-
-def utc_day(column: Any, dialect: str) -> ColumnElement[date]:
-    """The UTC calendar day of a stored instant (Amazon's day windows are UTC days)."""
-    if dialect == "sqlite":
-        return type_coerce(func.date(column), Date())  # stored as naive UTC text
-    # Inlined, not bound: PostgreSQL must see the GROUP BY expression identical to the selected one.
-    return cast(func.timezone(literal_column("'UTC'"), column), Date())
 
 
 def keywords(text: str | None, stopwords: frozenset[str] = _STOPWORDS) -> set[str]:
@@ -255,27 +222,6 @@ def _scan(ctx: MetricContext, first_day: date) -> tuple[dict[date, Day], list[La
             late_messages.append(LateMessage(day, kind, assignee or UNASSIGNED, words, message_id))
     late_messages.sort(key=lambda m: (m.day, m.message_id))
     return daily, late_messages
-
-
-def rank_causes(kind: str, items: Iterable[tuple[str, int, str]]) -> list[Cause]:
-    """(label, count, example id) as Cause groups, largest first: up to five, three examples each."""
-    counts: dict[str, int] = {}
-    examples: dict[str, list[str]] = {}
-    for label, count, example in items:
-        if label in counts:
-            counts[label] += count
-            if len(examples[label]) < 3:
-                examples[label].append(example)
-        else:
-            counts[label] = count
-            examples[label] = [example]
-    ranked = heapq.nsmallest(5, counts.items(), key=lambda item: (-item[1], item[0]))
-    return [Cause(kind, label, count, examples[label]) for label, count in ranked]
-
-
-def group_causes(kind: str, items: Iterable[tuple[str, str]]) -> list[Cause]:
-    """(label, example id) pairs, one per defect, as Cause groups (see rank_causes)."""
-    return rank_causes(kind, ((label, 1, example) for label, example in items))
 
 
 def _causes(late: list[LateMessage]) -> list[Cause]:

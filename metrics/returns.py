@@ -28,11 +28,12 @@ from sqlalchemy import SQLColumnExpression, and_, case, func, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from metrics.calendar import evaluation_instant, window
+from metrics.causes import group_causes
 from metrics.context import MetricContext
 from metrics.figures import no_data, rate
-from metrics.messages import dialect_name, elapsed_seconds, group_causes, utc_day
 from metrics.registry import BY_ID
 from metrics.result import Basis, Cause, MetricResult, Window
+from metrics.sql import dialect_name, elapsed_seconds, utc_day
 from metrics.status import outlook
 from storage.models import ReturnRequest, SellerReturn
 

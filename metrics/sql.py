@@ -1,0 +1,35 @@
+"""SQL expressions that differ between SQLite and PostgreSQL, for the metric queries."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Date, Float, cast, extract, func, literal_column, type_coerce
+from sqlalchemy.sql.elements import ColumnElement
+
+from metrics.context import MetricContext
+
+
+def dialect_name(ctx: MetricContext) -> str:
+    return ctx.session.get_bind().dialect.name
+
+
+def elapsed_seconds(later: Any, earlier: Any, dialect: str) -> ColumnElement[float]:
+    """`later - earlier` in seconds, as a SQL expression (SQLite has no interval arithmetic).
+
+    On SQLite the julianday difference is rounded to the millisecond, so that a gap of exactly
+    24 h compares equal to 86,400 s instead of a hair above or below it.
+    """
+    if dialect == "sqlite":
+        days = func.julianday(later) - func.julianday(earlier)
+        return type_coerce(func.round(days * 86_400_000.0) / 1000.0, Float())
+    return type_coerce(extract("epoch", later - earlier), Float())
+
+
+def utc_day(column: Any, dialect: str) -> ColumnElement[date]:
+    """The UTC calendar day of a stored instant (Amazon's day windows are UTC days)."""
+    if dialect == "sqlite":
+        return type_coerce(func.date(column), Date())  # stored as naive UTC text
+    # Inlined, not bound: PostgreSQL must see the GROUP BY expression identical to the selected one.
+    return cast(func.timezone(literal_column("'UTC'"), column), Date())
