@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from metrics import cs_survey, delivery, messages, odr, returns
+from metrics import cancel, cs_survey, delivery, late_shipment, messages, odr, returns
 from metrics.context import MetricContext
 from metrics.result import MetricResult
 from storage import models
@@ -17,6 +17,8 @@ Family = Callable[[MetricContext], list[MetricResult]]
 # In the order metrics.md section 2 lists them; each family module computes its metrics' results.
 FAMILIES: tuple[Family, ...] = (
     odr.compute,
+    cancel.compute,
+    late_shipment.compute,
     delivery.compute,
     messages.compute,
     returns.compute,

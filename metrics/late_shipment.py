@@ -1,0 +1,442 @@
+"""Late Shipment Rate (metrics.md 2 and 3.3): MFN orders by expected ship date, over 30 and 10 days.
+
+An order's expected ship date is its `latest-ship-date` (All Orders, as a date in the account's time
+zone), else the shipments template's `expected-ship-date`, else its order date plus the account's
+handling time in business days (weekends and the marketplace's public holidays skipped). It is late
+when its first ship confirmation comes after 23:59:59 local on that date, or when none has come by the
+evaluation instant although that moment has passed.
+
+One query does it in the database: orders grouped per order (items, shipments, cancellation), then
+counted per expected ship date. The calendar is worked out in Python for the few dozen days involved:
+order date -> expected ship date is a small table joined once per order; local dates and local day
+ends come from PostgreSQL's own time zone functions, or on SQLite (which has none) from CASE trees
+over the local day boundaries. Only one row per expected ship date comes back, plus one per late
+order (a few per hundred), whose SKUs a second look-up by key fetches.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Interval,
+    String,
+    Subquery,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    not_,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import FromClause
+from sqlalchemy.types import TypeEngine
+
+from metrics.calendar import end_of_local_day, window
+from metrics.context import MetricContext
+from metrics.figures import no_data, rate
+from metrics.registry import BY_ID
+from metrics.result import Basis, Cause, MetricResult, Window
+from metrics.status import outlook
+from storage.models import Cancellation, MfnShipment, OrderItem, UnshippedItem, Upload
+from storage.types import UTCDateTime
+
+METRIC = "late_shipment_rate"
+SCOPE = "mfn"
+WINDOWS = (30, 10)  # expected ship dates [D-30, D-1] (the headline) and [D-10, D-1]
+END = 1
+AHEAD = 14  # the outlook's days: orders already placed and due up to D+13 move into the window
+# Orders placed up to this many days before the window can be due in it: Amazon's handling times go up
+# to 30 (business) days, about 45 calendar days with weekends and holidays. Reading further back would
+# only slow every computation down; an account whose own handling time reaches further is read further.
+MAX_LEAD_DAYS = 45
+CANCELLED = ("Cancelled", "Canceled")
+SKU_BATCH = 500  # late order ids per SKU look-up
+LOWER_BOUND = (
+    "lower bound: no shipments template, so ship-confirmation times are unknown; only orders still listed"
+    " in the Unshipped Orders report after their ship-by date count as late"
+)
+
+
+@dataclass
+class LateOrder:
+    order_id: str
+    expected: date
+    confirmed: datetime | None  # None: not confirmed by the evaluation instant
+    carrier: str | None
+    skus: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Tally:
+    """Orders due and late per expected ship date, and the late orders themselves."""
+
+    daily: dict[date, tuple[int, int]]  # expected ship date -> (orders due, late)
+    approximate: dict[date, int]  # orders whose cancel time is only bounded by All Orders' last update
+    late: list[LateOrder]
+
+
+# --- the calendar as SQL ---------------------------------------------------------------------------
+
+
+def _tree(
+    expr: ColumnElement[Any], breaks: Sequence[Any], values: Sequence[Any], key: TypeEngine[Any], out: TypeEngine[Any]
+) -> ColumnElement[Any]:
+    if len(values) == 1:
+        return literal(values[0], out)
+    mid = len(breaks) // 2
+    return case(
+        (expr < literal(breaks[mid], key), _tree(expr, breaks[:mid], values[: mid + 1], key, out)),
+        else_=_tree(expr, breaks[mid + 1 :], values[mid + 1 :], key, out),
+    )
+
+
+def step(
+    expr: ColumnElement[Any],
+    first: Any,
+    points: Iterable[tuple[Any, Any]],
+    *,
+    key: TypeEngine[Any],
+    out: TypeEngine[Any],
+) -> ColumnElement[Any]:
+    """A step function as a balanced CASE tree: `first` below the first point, else the value of the
+    last point at or below `expr`. About log2(steps) comparisons a row, whatever the number of days."""
+    breaks: list[Any] = []
+    values: list[Any] = [first]
+    for at, value in points:
+        if value != values[-1]:
+            breaks.append(at)
+            values.append(value)
+    return _tree(expr, breaks, values, key, out)
+
+
+def local_midnight(day: date, timezone: str) -> datetime:
+    """00:00 of `day` in the account's time zone, as a UTC instant."""
+    return datetime.combine(day, time(), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class LocalDays:
+    """The account's local days in SQL. PostgreSQL converts time zones itself; SQLite cannot, so the
+    local day boundaries of the days [first, last] are handed to it as CASE trees (a day outside them
+    only needs to stay outside: it becomes the day before `first` or after `last`)."""
+
+    dialect: str
+    timezone: str
+    first: date
+    last: date
+
+    def _days(self) -> list[date]:  # first .. last + 1
+        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 2)]
+
+    def date_of(self, moment: ColumnElement[Any]) -> ColumnElement[Any]:
+        """The local date of a UTC instant."""
+        if self.dialect == "postgresql":
+            return cast(func.timezone(self.timezone, moment), Date())
+        before = self.first - timedelta(days=1)
+        points = ((local_midnight(d, self.timezone), d) for d in self._days())
+        return step(moment, before, points, key=UTCDateTime(), out=Date())
+
+    def end_of(self, day: ColumnElement[Any]) -> ColumnElement[Any]:
+        """23:59:59 on a local date, as a UTC instant (metrics.md 1, "local day ends")."""
+        if self.dialect == "postgresql":
+            local = cast(day, DateTime()) + literal(timedelta(hours=23, minutes=59, seconds=59), Interval())
+            return func.timezone(self.timezone, local, type_=UTCDateTime())
+        before = self.first - timedelta(days=1)
+        points = ((d, end_of_local_day(d, self.timezone)) for d in self._days())
+        return step(day, end_of_local_day(before, self.timezone), points, key=Date(), out=UTCDateTime())
+
+
+def expected_by_order_date(ctx: MetricContext, first: date, last: date) -> dict[date, date]:
+    """Order date -> expected ship date by the account's handling time in business days."""
+    days = (last - first).days + 1
+    return {
+        day: ctx.calendar.add_business_days(day, ctx.handling_days)
+        for day in (first + timedelta(days=n) for n in range(days))
+    }
+
+
+def _handling_table(by_order_date: dict[date, date]) -> Subquery:
+    """The order date -> expected ship date table as a derived table, joined by order date."""
+    rows = [
+        select(literal(day, Date()).label("order_date"), literal(due, Date()).label("expected"))
+        for day, due in sorted(by_order_date.items())
+    ]
+    return union_all(*rows).subquery("handling")
+
+
+# --- the query -------------------------------------------------------------------------------------
+
+
+def _late_from_snapshot(ctx: MetricContext) -> set[str]:
+    """Orders the unshipped-orders snapshot still listed after the end of their promise (ship-by) date.
+
+    The snapshot shows what was unshipped when it was uploaded: an order listed then whose ship-by
+    date had ended by then (and by the evaluation instant) was late, whenever it ships. Orders whose
+    ship-by date ended after the snapshot may have shipped in time since: not counted (lower bound).
+    """
+    taken = ctx.session.scalar(
+        select(func.max(Upload.received_at)).where(
+            Upload.account_id == ctx.account_id, Upload.kind == "unshipped", Upload.status == "ingested"
+        )
+    )
+    cutoff = min(ctx.instant, taken) if taken else ctx.instant
+    rows = ctx.session.execute(
+        select(UnshippedItem.amazon_order_id, UnshippedItem.promise_at).where(
+            UnshippedItem.account_id == ctx.account_id,
+            UnshippedItem.promise_at.is_not(None),
+            UnshippedItem.promise_at < cutoff,
+        )
+    )
+    tz = ZoneInfo(ctx.timezone)
+    return {
+        order_id
+        for order_id, promise in rows
+        if promise is not None and end_of_local_day(promise.astimezone(tz).date(), ctx.timezone) < cutoff
+    }
+
+
+def tally(ctx: MetricContext, *, confirmations: bool) -> Tally:
+    """Orders due and late per expected ship date from D-30 to D+13, as known at the evaluation instant.
+
+    `confirmations`: ship-confirmation times come from the shipments template; otherwise lateness is
+    known only from the unshipped-orders snapshot.
+    """
+    instant, tz = ctx.instant, ctx.timezone
+    lo, hi = ctx.as_of - timedelta(days=max(WINDOWS)), ctx.as_of + timedelta(days=AHEAD - 1)
+    first_order_day = lo - timedelta(days=MAX_LEAD_DAYS)
+    while ctx.calendar.add_business_days(first_order_day, ctx.handling_days) >= lo:
+        first_order_day -= timedelta(days=1)
+    days = LocalDays(ctx.session.get_bind().dialect.name, tz, lo, hi)
+
+    lsa = func.min(OrderItem.latest_ship_at)
+    # latest-ship-date is an instant: its date is the local one (23:59:59 PST is still that day).
+    known: ColumnElement[Any] = case((lsa.is_not(None), days.date_of(lsa)))
+    columns: list[ColumnElement[Any]] = [
+        OrderItem.amazon_order_id.label("order_id"),
+        func.min(OrderItem.order_date).label("order_date"),
+        func.max(case((OrderItem.order_status.in_(CANCELLED), 1), else_=0)).label("cancelled"),
+        func.max(OrderItem.last_updated_at).label("updated"),
+    ]
+    joined: FromClause = OrderItem.__table__
+    if confirmations:
+        joined = joined.outerjoin(
+            MfnShipment.__table__,
+            and_(
+                MfnShipment.account_id == ctx.account_id,
+                MfnShipment.amazon_order_id == OrderItem.amazon_order_id,
+                # No order is confirmed before it is placed: older shipments need not be joined at all.
+                MfnShipment.ship_confirmed_at >= datetime.combine(first_order_day, time(), tzinfo=UTC),
+            ),
+        )
+        known = func.coalesce(known, func.min(MfnShipment.expected_ship_date))
+        confirmed = func.min(case((MfnShipment.ship_confirmed_at < instant, MfnShipment.ship_confirmed_at)))
+        columns += [confirmed.label("confirmed"), func.min(MfnShipment.carrier).label("carrier")]
+    else:
+        columns += [cast(null(), UTCDateTime()).label("confirmed"), cast(null(), String()).label("carrier")]
+    if ctx.has("cancellations"):
+        joined = joined.outerjoin(
+            Cancellation.__table__,
+            and_(Cancellation.account_id == ctx.account_id, Cancellation.amazon_order_id == OrderItem.amazon_order_id),
+        )
+        columns.append(func.min(Cancellation.cancelled_at).label("cancelled_at"))
+    else:
+        columns.append(cast(null(), UTCDateTime()).label("cancelled_at"))
+    columns.append(known.label("known"))
+    orders = (
+        select(*columns)
+        .select_from(joined)
+        .where(
+            OrderItem.account_id == ctx.account_id,
+            OrderItem.order_date.between(first_order_day, ctx.yesterday),
+            OrderItem.channel == SCOPE,
+        )
+        .group_by(OrderItem.amazon_order_id)
+        .subquery("orders")
+    )
+
+    # Without a latest-ship-date the order date and the handling time decide, through a small table
+    # joined once per order (not per item).
+    handling = _handling_table(expected_by_order_date(ctx, first_order_day, ctx.yesterday))
+    o = orders.c
+    expected = func.coalesce(o.known, handling.c.expected)
+    deadline = days.end_of(expected)
+    # Only a whole-order cancellation takes an order out; its time is the template's, else All Orders'
+    # last update (the latest it can have happened). A cancellation after the instant has not happened.
+    cancel_time = func.coalesce(o.cancelled_at, o.updated)
+    cancelled_before_due = and_(o.cancelled == 1, cancel_time < instant, cancel_time <= deadline)
+    due = and_(expected >= lo, expected <= hi, not_(cancelled_before_due))
+    approximate = and_(o.cancelled == 1, o.cancelled_at.is_(None))
+    if confirmations:
+        late = or_(
+            and_(o.confirmed.is_not(None), o.confirmed > deadline),
+            and_(o.confirmed.is_(None), deadline < instant),
+        )
+    else:
+        snapshot_late = sorted(_late_from_snapshot(ctx))
+        late = o.order_id.in_(snapshot_late) if snapshot_late else false()
+    flagged = (
+        select(
+            o.order_id,
+            expected.label("expected"),
+            o.confirmed,
+            o.carrier,
+            case((late, 1), else_=0).label("late"),
+            case((approximate, 1), else_=0).label("approximate"),
+        )
+        .select_from(orders.join(handling, handling.c.order_date == o.order_date))
+        .where(due)
+        .subquery("flagged")
+    )
+
+    f = flagged.c
+    late_order = case((f.late == 1, f.order_id)).label("late_order")
+    rows = ctx.session.execute(
+        select(
+            f.expected,
+            late_order,
+            func.count().label("due"),
+            func.sum(f.late).label("late"),
+            func.sum(f.approximate).label("approximate"),
+            func.min(f.confirmed).label("confirmed"),
+            func.min(f.carrier).label("carrier"),
+        ).group_by(f.expected, late_order)
+    )
+    daily: dict[date, tuple[int, int]] = defaultdict(lambda: (0, 0))
+    approx: dict[date, int] = defaultdict(int)
+    late_orders: list[LateOrder] = []
+    for row in rows:
+        den, num = daily[row.expected]
+        daily[row.expected] = (den + row.due, num + (row.late or 0))
+        approx[row.expected] += row.approximate or 0
+        if row.late_order is not None:
+            late_orders.append(LateOrder(row.late_order, row.expected, row.confirmed, row.carrier))
+    late_orders.sort(key=lambda order: (order.expected, order.order_id))
+    _add_skus(ctx, late_orders)
+    return Tally(dict(daily), dict(approx), late_orders)
+
+
+def _add_skus(ctx: MetricContext, late: list[LateOrder]) -> None:
+    """The SKUs of the late orders (a few per hundred), by the (account, order id, SKU) key."""
+    by_id = {order.order_id: order for order in late}
+    ids = sorted(by_id)
+    for start in range(0, len(ids), SKU_BATCH):
+        rows = ctx.session.execute(
+            select(OrderItem.amazon_order_id, OrderItem.sku)
+            .where(
+                OrderItem.account_id == ctx.account_id, OrderItem.amazon_order_id.in_(ids[start : start + SKU_BATCH])
+            )
+            .order_by(OrderItem.amazon_order_id, OrderItem.sku)
+        )
+        for order_id, sku in rows:
+            by_id[order_id].skus.append(sku)
+
+
+# --- the results -----------------------------------------------------------------------------------
+
+
+def _group(kind: str, orders: Iterable[LateOrder], labels: Callable[[LateOrder], list[str]]) -> list[Cause]:
+    groups: dict[str, list[str]] = defaultdict(list)
+    for order in sorted(orders, key=lambda o: o.order_id):
+        for label in dict.fromkeys(labels(order)):
+            groups[label].append(order.order_id)
+    ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+    return [Cause(kind, label, len(ids), ids[:3]) for label, ids in ranked[:5]]
+
+
+def _causes(late: list[LateOrder], *, confirmations: bool) -> list[Cause]:
+    def how(order: LateOrder) -> list[str]:
+        if order.confirmed is not None:
+            return ["ship confirmed after the expected ship date"]
+        if confirmations:
+            return ["not confirmed by the end of the expected ship date"]
+        return ["still unshipped after the ship-by date (Unshipped Orders report)"]
+
+    causes = _group("defect", late, how)
+    causes += _group("sku", late, lambda o: o.skus)
+    causes += _group("carrier", late, lambda o: [o.carrier] if o.carrier else [])
+    return causes
+
+
+def _no_data(ctx: MetricContext, needed: list[str]) -> list[MetricResult]:
+    results = []
+    for days in WINDOWS:
+        result = no_data(METRIC, SCOPE, ctx, *needed, window=window(ctx.as_of, days, END), window_days=days)
+        if "shipments" in needed:
+            result.basis_note = f"{result.basis_note} (or the Unshipped Orders report, for a lower bound)"
+        results.append(result)
+    return results
+
+
+def _in(current: Window, day: date) -> bool:
+    return current.start <= day <= current.end
+
+
+def compute(ctx: MetricContext) -> list[MetricResult]:
+    """The MFN Late Shipment Rate over 30 days (the headline) and 10 days, with causes, budget, outlook."""
+    confirmations = ctx.has("shipments")
+    needed = [
+        kind
+        for kind, present in (
+            ("all_orders", ctx.has("all_orders")),
+            ("shipments", confirmations or ctx.has("unshipped")),
+        )
+        if not present
+    ]
+    if needed:
+        return _no_data(ctx, needed)
+    counts = tally(ctx, confirmations=confirmations)
+    metric = BY_ID[METRIC]
+    results = []
+    for days in WINDOWS:
+        current = window(ctx.as_of, days, END)
+        denominator = sum(den for day, (den, _) in counts.daily.items() if _in(current, day))
+        late = [order for order in counts.late if _in(current, order.expected)]
+        approximate = sum(n for day, n in counts.approximate.items() if _in(current, day))
+        notes = [] if confirmations else [LOWER_BOUND]
+        if approximate:
+            notes.append(
+                f"{approximate} cancelled order(s) counted as due: not in a cancellations template, and All"
+                " Orders' last update (the latest the cancellation can have been) does not show it before the"
+                " end of the ship-by date"
+            )
+        result = rate(
+            METRIC,
+            SCOPE,
+            ctx,
+            numerator=len(late),
+            denominator=denominator,
+            window=current,
+            basis=Basis.ESTIMATE if notes else Basis.EXACT,
+            basis_note="; ".join(notes) or None,
+            window_days=days,
+        )
+        result.causes = _causes(late, confirmations=confirmations)
+        result.extra = {
+            "confirmed_late": sum(1 for order in late if order.confirmed is not None),
+            "unconfirmed_late": sum(1 for order in late if order.confirmed is None),
+        }
+        result.outlook = outlook(
+            counts.daily,
+            as_of=ctx.as_of,
+            start_offset=days,
+            end_offset=END,
+            target=result.target,
+            condition=metric.condition,
+            warn_fraction=ctx.settings.warn_fraction,
+        )
+        results.append(result)
+    return results
