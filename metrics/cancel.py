@@ -19,10 +19,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from metrics.calendar import window
 from metrics.context import MetricContext
-from metrics.figures import no_data, rate
-from metrics.registry import BY_ID
+from metrics.figures import no_data, rate, with_outlook
 from metrics.result import Basis, Cause, MetricResult
-from metrics.status import outlook
 from storage.models import Cancellation, OrderItem
 
 METRIC = "cancel_rate"
@@ -207,13 +205,5 @@ def compute(ctx: MetricContext) -> list[MetricResult]:
     }
     if ctx.has("cancellations"):
         result.extra["buyer_cancellations_excluded"] = cancels.buyer
-    result.outlook = outlook(
-        daily,
-        as_of=ctx.as_of,
-        start_offset=START,
-        end_offset=END,
-        target=result.target,
-        condition=BY_ID[METRIC].condition,
-        warn_fraction=ctx.settings.warn_fraction,
-    )
+    with_outlook(result, ctx, daily, start_offset=START, end_offset=END)
     return [result]

@@ -15,11 +15,9 @@ from sqlalchemy import case, func, select
 
 from metrics.calendar import evaluation_instant, window
 from metrics.context import MetricContext
-from metrics.figures import no_data, rate
-from metrics.registry import BY_ID
+from metrics.figures import no_data, rate, with_outlook
 from metrics.result import Cause, MetricResult
 from metrics.sql import dialect_name, utc_day
-from metrics.status import outlook
 from storage.models import CsSurveyAnswer
 
 METRIC = "cs_dissatisfaction_rate"
@@ -63,14 +61,5 @@ def compute(ctx: MetricContext) -> list[MetricResult]:
             .limit(EXAMPLES)
         )
         result.causes = [Cause("answer", 'answered "No"', numerator, list(examples))]
-    metric = BY_ID[METRIC]
-    result.outlook = outlook(
-        daily,
-        as_of=ctx.as_of,
-        start_offset=days,
-        end_offset=END,
-        target=result.target,
-        condition=metric.condition,
-        warn_fraction=ctx.settings.warn_fraction,
-    )
+    with_outlook(result, ctx, daily, start_offset=days, end_offset=END)
     return [result]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
+
 from metrics.context import MetricContext
 from metrics.registry import BY_ID
-from metrics.result import Basis, MetricResult, Status, Window
-from metrics.status import budget, judge
+from metrics.result import Basis, MetricResult, Outlook, Status, Window
+from metrics.status import budget, judge, outlook
 
 # What to upload to fill a metric that has no data, by export kind (reports.md).
 EXPORT_NAMES = {
@@ -93,3 +96,26 @@ def rate(
         window_days=window_days,
         budget=budget(numerator, denominator, target=target, condition=metric.condition),
     )
+
+
+def with_outlook(
+    result: MetricResult,
+    ctx: MetricContext,
+    daily: Mapping[date, tuple[int, int]],
+    *,
+    start_offset: int,
+    end_offset: int,
+    days: int = 14,
+) -> Outlook:
+    """The result's outlook from its daily (denominator, numerator) series; also set on the result."""
+    result.outlook = outlook(
+        daily,
+        as_of=ctx.as_of,
+        start_offset=start_offset,
+        end_offset=end_offset,
+        target=result.target,
+        condition=BY_ID[result.id].condition,
+        warn_fraction=ctx.settings.warn_fraction,
+        days=days,
+    )
+    return result.outlook

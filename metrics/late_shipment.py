@@ -47,10 +47,8 @@ from sqlalchemy.types import TypeEngine
 
 from metrics.calendar import end_of_local_day, window
 from metrics.context import MetricContext
-from metrics.figures import no_data, rate
-from metrics.registry import BY_ID
+from metrics.figures import no_data, rate, with_outlook
 from metrics.result import Basis, Cause, MetricResult, Window
-from metrics.status import outlook
 from storage.models import Cancellation, MfnShipment, OrderItem, UnshippedItem, Upload
 from storage.types import UTCDateTime
 
@@ -399,7 +397,6 @@ def compute(ctx: MetricContext) -> list[MetricResult]:
     if needed:
         return _no_data(ctx, needed)
     counts = tally(ctx, confirmations=confirmations)
-    metric = BY_ID[METRIC]
     results = []
     for days in WINDOWS:
         current = window(ctx.as_of, days, END)
@@ -429,14 +426,6 @@ def compute(ctx: MetricContext) -> list[MetricResult]:
             "confirmed_late": sum(1 for order in late if order.confirmed is not None),
             "unconfirmed_late": sum(1 for order in late if order.confirmed is None),
         }
-        result.outlook = outlook(
-            counts.daily,
-            as_of=ctx.as_of,
-            start_offset=days,
-            end_offset=END,
-            target=result.target,
-            condition=metric.condition,
-            warn_fraction=ctx.settings.warn_fraction,
-        )
+        with_outlook(result, ctx, counts.daily, start_offset=days, end_offset=END)
         results.append(result)
     return results

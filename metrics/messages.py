@@ -39,11 +39,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from metrics.calendar import evaluation_instant, window
 from metrics.causes import group_causes
 from metrics.context import MetricContext
-from metrics.figures import no_data, rate
-from metrics.registry import BY_ID
+from metrics.figures import no_data, rate, with_outlook
 from metrics.result import Cause, MetricResult, Window
 from metrics.sql import dialect_name, elapsed_seconds, utc_day
-from metrics.status import outlook
 from storage.models import BuyerMessage
 
 METRIC = "contact_response"
@@ -249,16 +247,7 @@ def _figure(ctx: MetricContext, days: int, daily: dict[date, Day], late: list[La
     result.extra["average_response_hours"] = round(seconds / answered / 3600, 2) if answered else None
     result.causes = _causes([m for m in late if m.day >= current.start])
     series = {when: (d.counted, d.on_time) for when, d in daily.items()}
-    metric = BY_ID[METRIC]
-    result.outlook = outlook(
-        series,
-        as_of=ctx.as_of,
-        start_offset=days,
-        end_offset=END,
-        target=result.target,
-        condition=metric.condition,
-        warn_fraction=ctx.settings.warn_fraction,
-    )
+    with_outlook(result, ctx, series, start_offset=days, end_offset=END)
     return result
 
 

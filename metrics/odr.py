@@ -18,10 +18,9 @@ from sqlalchemy import Subquery, and_, func, literal, null, or_, select, union_a
 
 from metrics.calendar import window
 from metrics.context import MetricContext
-from metrics.figures import no_data, rate
+from metrics.figures import no_data, rate, with_outlook
 from metrics.registry import BY_ID
 from metrics.result import Basis, Cause, MetricResult
-from metrics.status import outlook
 from storage.models import Chargeback, Claim, Feedback, OrderItem, SellerReturn, SettlementTransaction
 
 START, END = 74, 15  # order dates [D-74, D-15]
@@ -265,15 +264,6 @@ def compute(ctx: MetricContext) -> list[MetricResult]:
         for part, found in parts.items():
             result.components[f"odr.{part}"] = {"numerator": len(found), "denominator": denominator}
         result.causes = _causes({d.order_id: d for d in in_window}, parts)
-        metric = BY_ID["odr"]
-        result.outlook = outlook(
-            dict(daily),
-            as_of=ctx.as_of,
-            start_offset=START,
-            end_offset=END,
-            target=result.target,
-            condition=metric.condition,
-            warn_fraction=ctx.settings.warn_fraction,
-        )
+        with_outlook(result, ctx, dict(daily), start_offset=START, end_offset=END)
         results.append(result)
     return results

@@ -30,11 +30,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from metrics.calendar import evaluation_instant, window
 from metrics.causes import group_causes
 from metrics.context import MetricContext
-from metrics.figures import no_data, rate
-from metrics.registry import BY_ID
+from metrics.figures import no_data, rate, with_outlook
 from metrics.result import Basis, Cause, MetricResult, Window
 from metrics.sql import dialect_name, elapsed_seconds, utc_day
-from metrics.status import outlook
 from storage.models import ReturnRequest, SellerReturn
 
 METRIC = "return_dissatisfaction_rate"
@@ -189,14 +187,5 @@ def compute(ctx: MetricContext) -> list[MetricResult]:
     result.causes = _causes(counts.defects)
     if counts.awaiting is not None:
         result.extra["awaiting_response"] = counts.awaiting
-    metric = BY_ID[METRIC]
-    result.outlook = outlook(
-        counts.daily,
-        as_of=ctx.as_of,
-        start_offset=days,
-        end_offset=END,
-        target=result.target,
-        condition=metric.condition,
-        warn_fraction=ctx.settings.warn_fraction,
-    )
+    with_outlook(result, ctx, counts.daily, start_offset=days, end_offset=END)
     return [result]
