@@ -121,7 +121,8 @@ class OrderItem(Base):
     __tablename__ = "order_items"
     __table_args__ = (
         UniqueConstraint("account_id", "amazon_order_id", "sku"),
-        Index("ix_order_items_account_date", "account_id", "order_date"),
+        # Covering for the order-level metrics (orders per day and channel read from the index alone).
+        Index("ix_order_items_by_date", "account_id", "order_date", "channel", "amazon_order_id"),
     )
 
     id: Mapped[intpk]
