@@ -6,12 +6,15 @@ handling time in business days (weekends and the marketplace's public holidays s
 when its first ship confirmation comes after 23:59:59 local on that date, or when none has come by the
 evaluation instant although that moment has passed.
 
-One query does it in the database: orders grouped per order (items, shipments, cancellation), then
-counted per expected ship date. The calendar is worked out in Python for the few dozen days involved:
-order date -> expected ship date is a small table joined once per order; local dates and local day
-ends come from PostgreSQL's own time zone functions, or on SQLite (which has none) from CASE trees
-over the local day boundaries. Only one row per expected ship date comes back, plus one per late
-order (a few per hundred), whose SKUs a second look-up by key fetches.
+One query does it in the database: the window's items grouped per order through the (account, order
+date) index alone, then each order's shipments and cancellation looked up by key and grouped again
+(materialized once, with the order's expected ship date as a column), then counted per expected ship
+date. The calendar is worked out in Python for the few dozen days involved: order date -> expected
+ship date is a CASE tree (a step function of the order date); local dates and local day ends come
+from PostgreSQL's own time zone functions, or on SQLite (which has none) from CASE trees over the
+local day boundaries, evaluated on a column of the materialized orders, never on an expression. Only
+one row per expected ship date comes back, plus one per late order (a few per hundred), whose SKUs a
+second look-up by key fetches.
 """
 
 from __future__ import annotations
@@ -28,7 +31,6 @@ from sqlalchemy import (
     DateTime,
     Interval,
     String,
-    Subquery,
     and_,
     case,
     cast,
@@ -39,7 +41,6 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
@@ -167,15 +168,6 @@ def expected_by_order_date(ctx: MetricContext, first: date, last: date) -> dict[
     }
 
 
-def _handling_table(by_order_date: dict[date, date]) -> Subquery:
-    """The order date -> expected ship date table as a derived table, joined by order date."""
-    rows = [
-        select(literal(day, Date()).label("order_date"), literal(due, Date()).label("expected"))
-        for day, due in sorted(by_order_date.items())
-    ]
-    return union_all(*rows).subquery("handling")
-
-
 # --- the query -------------------------------------------------------------------------------------
 
 
@@ -220,22 +212,42 @@ def tally(ctx: MetricContext, *, confirmations: bool) -> Tally:
         first_order_day -= timedelta(days=1)
     days = LocalDays(ctx.session.get_bind().dialect.name, tz, lo, hi)
 
-    lsa = func.min(OrderItem.latest_ship_at)
+    # 1. Items per order, read through the (account, order date) index alone: grouped once, before any
+    # other table is looked at (a join here would let the planner walk the account's whole order id
+    # index to skip the GROUP BY sort, reading every item of every date).
+    items = (
+        select(
+            OrderItem.amazon_order_id.label("order_id"),
+            func.min(OrderItem.order_date).label("order_date"),
+            func.min(OrderItem.latest_ship_at).label("lsa"),
+            func.max(case((OrderItem.order_status.in_(CANCELLED), 1), else_=0)).label("cancelled"),
+            func.max(OrderItem.last_updated_at).label("updated"),
+        )
+        .where(
+            OrderItem.account_id == ctx.account_id,
+            OrderItem.order_date.between(first_order_day, ctx.yesterday),
+            OrderItem.channel == SCOPE,
+        )
+        .group_by(OrderItem.amazon_order_id)
+        .subquery("items")
+    )
+    i = items.c
+
+    # 2. Per order: the expected ship date (without a latest-ship-date, the order date and the handling
+    # time decide, by a CASE tree on the order date), shipments and cancellation by their (account, order id) keys.
+    # One look-up each an order, not an item; the grouping materializes the orders once.
+    by_order_date = sorted(expected_by_order_date(ctx, first_order_day, ctx.yesterday).items())
+    by_handling = step(i.order_date, by_order_date[0][1], by_order_date, key=Date(), out=Date())
     # latest-ship-date is an instant: its date is the local one (23:59:59 PST is still that day).
-    known: ColumnElement[Any] = case((lsa.is_not(None), days.date_of(lsa)))
-    columns: list[ColumnElement[Any]] = [
-        OrderItem.amazon_order_id.label("order_id"),
-        func.min(OrderItem.order_date).label("order_date"),
-        func.max(case((OrderItem.order_status.in_(CANCELLED), 1), else_=0)).label("cancelled"),
-        func.max(OrderItem.last_updated_at).label("updated"),
-    ]
-    joined: FromClause = OrderItem.__table__
+    known: ColumnElement[Any] = case((i.lsa.is_not(None), days.date_of(i.lsa)))
+    columns: list[ColumnElement[Any]] = [i.order_id, i.cancelled, i.updated]
+    joined: FromClause = items
     if confirmations:
         joined = joined.outerjoin(
             MfnShipment.__table__,
             and_(
                 MfnShipment.account_id == ctx.account_id,
-                MfnShipment.amazon_order_id == OrderItem.amazon_order_id,
+                MfnShipment.amazon_order_id == i.order_id,
                 # No order is confirmed before it is placed: older shipments need not be joined at all.
                 MfnShipment.ship_confirmed_at >= datetime.combine(first_order_day, time(), tzinfo=UTC),
             ),
@@ -248,35 +260,28 @@ def tally(ctx: MetricContext, *, confirmations: bool) -> Tally:
     if ctx.has("cancellations"):
         joined = joined.outerjoin(
             Cancellation.__table__,
-            and_(Cancellation.account_id == ctx.account_id, Cancellation.amazon_order_id == OrderItem.amazon_order_id),
+            and_(Cancellation.account_id == ctx.account_id, Cancellation.amazon_order_id == i.order_id),
         )
         columns.append(func.min(Cancellation.cancelled_at).label("cancelled_at"))
     else:
         columns.append(cast(null(), UTCDateTime()).label("cancelled_at"))
-    columns.append(known.label("known"))
+    columns.append(func.coalesce(known, by_handling).label("expected"))
     orders = (
         select(*columns)
         .select_from(joined)
-        .where(
-            OrderItem.account_id == ctx.account_id,
-            OrderItem.order_date.between(first_order_day, ctx.yesterday),
-            OrderItem.channel == SCOPE,
-        )
-        .group_by(OrderItem.amazon_order_id)
+        .group_by(i.order_id, i.order_date, i.lsa, i.cancelled, i.updated)
         .subquery("orders")
     )
 
-    # Without a latest-ship-date the order date and the handling time decide, through a small table
-    # joined once per order (not per item).
-    handling = _handling_table(expected_by_order_date(ctx, first_order_day, ctx.yesterday))
+    # 3. Per order due in [lo, hi]: late, or cancelled before its local end of day. The orders are a
+    # materialized table by now: the end of day (a CASE tree on SQLite) is worked out from a column.
     o = orders.c
-    expected = func.coalesce(o.known, handling.c.expected)
-    deadline = days.end_of(expected)
+    deadline = days.end_of(o.expected)
     # Only a whole-order cancellation takes an order out; its time is the template's, else All Orders'
     # last update (the latest it can have happened). A cancellation after the instant has not happened.
     cancel_time = func.coalesce(o.cancelled_at, o.updated)
     cancelled_before_due = and_(o.cancelled == 1, cancel_time < instant, cancel_time <= deadline)
-    due = and_(expected >= lo, expected <= hi, not_(cancelled_before_due))
+    due = and_(o.expected >= lo, o.expected <= hi, not_(cancelled_before_due))
     approximate = and_(o.cancelled == 1, o.cancelled_at.is_(None))
     if confirmations:
         late = or_(
@@ -289,13 +294,12 @@ def tally(ctx: MetricContext, *, confirmations: bool) -> Tally:
     flagged = (
         select(
             o.order_id,
-            expected.label("expected"),
+            o.expected,
             o.confirmed,
             o.carrier,
             case((late, 1), else_=0).label("late"),
             case((approximate, 1), else_=0).label("approximate"),
         )
-        .select_from(orders.join(handling, handling.c.order_date == o.order_date))
         .where(due)
         .subquery("flagged")
     )
