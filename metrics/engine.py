@@ -7,7 +7,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from metrics import cancel, cs_survey, delivery, late_shipment, messages, odr, returns
+from metrics import cancel, cs_survey, delivery, late_shipment, messages, odr, perfect_order, policy, refunds, returns
+from metrics.amazon import apply_amazon_figures
 from metrics.context import MetricContext
 from metrics.result import MetricResult
 from storage import models
@@ -23,6 +24,9 @@ FAMILIES: tuple[Family, ...] = (
     messages.compute,
     returns.compute,
     cs_survey.compute,
+    perfect_order.compute,
+    refunds.compute,
+    policy.compute,
 )
 
 
@@ -32,4 +36,6 @@ def compute_all(*, session: Session, account: models.Account, as_of: date) -> li
     results: list[MetricResult] = []
     for family in FAMILIES:
         results.extend(family(ctx))
+    # An Account Health report at most a few days old is the headline, the computed figure beside it.
+    apply_amazon_figures(ctx, results)
     return results

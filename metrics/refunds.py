@@ -1,0 +1,167 @@
+"""Refund Rate (metrics.md 2): orders with a refund / orders, by order date, for all orders.
+
+Amazon sets no target: the figure is informational (status ok) unless the account sets one. A refund
+is a settlement `Refund` row posted before the evaluation instant, or a returns-report row with a
+refunded amount above zero requested before the as-of day. Orders are counted per order date in the
+database; only refunded orders (and the return reasons of those orders) come back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import String, and_, cast, func, null, select, true, union_all
+
+from metrics.calendar import evaluation_instant, window
+from metrics.context import MetricContext
+from metrics.figures import no_data, rate
+from metrics.registry import BY_ID
+from metrics.result import Basis, Cause, MetricResult, Window
+from metrics.status import outlook
+from storage.models import OrderItem, SellerReturn, SettlementTransaction
+
+METRIC = "refund_rate"
+END = 1  # order dates [D-N, D-1], N = settings.refund_window_days
+NO_REASON = "no return reason (refund without a return request)"
+SEP = "\x1f"  # between the SKUs of an order (no SKU contains a control character)
+
+
+@dataclass
+class Refunded:
+    """A refunded order: its date, the SKUs the refunds name (else the order's) and return reasons."""
+
+    order_date: date
+    skus: set[str] = field(default_factory=set)
+    order_skus: set[str] = field(default_factory=set)
+    reasons: set[str] = field(default_factory=set)
+
+
+def _orders_per_day(ctx: MetricContext, current: Window) -> dict[date, int]:
+    rows = ctx.session.execute(
+        select(OrderItem.order_date, func.count(func.distinct(OrderItem.amazon_order_id)))
+        .where(OrderItem.account_id == ctx.account_id, OrderItem.order_date.between(current.start, current.end))
+        .group_by(OrderItem.order_date)
+    )
+    return dict(rows.all())
+
+
+def _refunded(ctx: MetricContext, current: Window) -> dict[str, Refunded]:
+    """The orders in the window with a refund known at the evaluation instant."""
+    account, instant, last_day = ctx.account_id, ctx.instant, ctx.yesterday
+    since = evaluation_instant(current.start)  # no refund precedes its order
+    settled = select(
+        SettlementTransaction.amazon_order_id.label("order_id"),
+        true().label("refund"),
+        SettlementTransaction.sku.label("sku"),
+        cast(null(), String).label("reason"),
+    ).where(
+        SettlementTransaction.account_id == account,
+        SettlementTransaction.transaction_type == "Refund",
+        SettlementTransaction.posted_at >= since,
+        SettlementTransaction.posted_at < instant,
+    )
+    # Every return request of the period: those refunded are refunds, the others still give the
+    # reason of an order refunded through the settlement.
+    returned = select(
+        SellerReturn.amazon_order_id,
+        func.coalesce(SellerReturn.refunded_amount > 0, False),
+        SellerReturn.sku,
+        SellerReturn.return_reason,
+    ).where(SellerReturn.account_id == account, SellerReturn.request_date.between(current.start, last_day))
+    events = union_all(settled, returned).subquery("refunds")
+    # Each refund looks its order up by the order-id index (refunds are a few per hundred orders);
+    # joining instead makes SQLite walk the window's order items for every refund.
+    same_order = and_(OrderItem.account_id == account, OrderItem.amazon_order_id == events.c.order_id)
+    rows = ctx.session.execute(
+        select(
+            events.c.order_id,
+            events.c.refund,
+            events.c.sku,
+            events.c.reason,
+            select(OrderItem.order_date).where(same_order).limit(1).scalar_subquery().label("order_date"),
+            select(func.aggregate_strings(OrderItem.sku, SEP)).where(same_order).scalar_subquery().label("skus"),
+        )
+    )
+    found: dict[str, Refunded] = {}
+    reasons: dict[str, set[str]] = defaultdict(set)
+    for order_id, is_refund, refund_sku, reason, order_date, order_skus in rows:
+        if order_date is None or not current.start <= order_date <= current.end:
+            continue
+        if reason:
+            reasons[order_id].add(reason)
+        if not is_refund:
+            continue
+        refunded = found.setdefault(order_id, Refunded(order_date))
+        refunded.order_skus.update(sku for sku in (order_skus or "").split(SEP) if sku)
+        if refund_sku:
+            refunded.skus.add(refund_sku)
+    for order_id, refunded in found.items():
+        refunded.reasons = reasons.get(order_id, set())
+    return found
+
+
+def _causes(refunded: dict[str, Refunded]) -> list[Cause]:
+    """Refunded orders by SKU and by return reason, largest first."""
+
+    def ranked(kind: str, groups: dict[str, list[str]]) -> list[Cause]:
+        order = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+        return [Cause(kind, label, len(ids), ids[:3]) for label, ids in order[:5]]
+
+    by_sku: dict[str, list[str]] = defaultdict(list)
+    by_reason: dict[str, list[str]] = defaultdict(list)
+    for order_id in sorted(refunded):
+        item = refunded[order_id]
+        # A refund that names no SKU is the order's: each of its SKUs is a candidate.
+        for sku in sorted(item.skus or item.order_skus):
+            by_sku[sku].append(order_id)
+        for reason in sorted(item.reasons) or [NO_REASON]:
+            by_reason[reason].append(order_id)
+    return ranked("sku", by_sku) + ranked("reason", by_reason)
+
+
+def compute(ctx: MetricContext) -> list[MetricResult]:
+    """Refund Rate for all orders over the account's refund window, with causes and outlook."""
+    days = ctx.settings.refund_window_days
+    current = window(ctx.as_of, days, END)
+    if not ctx.has("all_orders"):
+        return [no_data(METRIC, "all", ctx, "all_orders", window=current)]
+    if not ctx.has("settlement", "returns"):
+        # Without either source no refund can be seen: a zero would be a guess, not a figure.
+        return [no_data(METRIC, "all", ctx, "settlement", "returns", window=current)]
+    orders = _orders_per_day(ctx, current)
+    refunded = _refunded(ctx, current)
+    note = None
+    if not ctx.has("settlement"):
+        note = (
+            "no settlement report uploaded: only refunds of seller-fulfilled returns counted "
+            "(FBA refunds and refunds without a return are missing)"
+        )
+    denominator = sum(orders.values())
+    result = rate(
+        METRIC,
+        "all",
+        ctx,
+        numerator=len(refunded),
+        denominator=denominator,
+        window=current,
+        basis=Basis.ESTIMATE if note else Basis.EXACT,
+        basis_note=note,
+    )
+    if denominator == 0:
+        return [result]
+    result.causes = _causes(refunded)
+    per_day: dict[date, int] = defaultdict(int)
+    for item in refunded.values():
+        per_day[item.order_date] += 1
+    result.outlook = outlook(
+        {day: (count, per_day.get(day, 0)) for day, count in orders.items()},
+        as_of=ctx.as_of,
+        start_offset=days,
+        end_offset=END,
+        target=result.target,
+        condition=BY_ID[METRIC].condition,
+        warn_fraction=ctx.settings.warn_fraction,
+    )
+    return [result]
