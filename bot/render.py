@@ -83,10 +83,8 @@ def summary_line(result: Result) -> str:
     count = x_of_y(result)
     shown = format_value(result) + (f" ({count})" if count and result["id"] not in COUNT_METRICS else "")
     low = " · low volume" if result.get("low_volume") else ""
-    return (
-        f"{STATUS_SYMBOL[result['status']]} {title(result)}: {shown}, target {format_target(result)}"
-        f"{basis_marker(result)}{low}"
-    )
+    target = f"target {format_target(result)}" if result.get("target") is not None else "no target"
+    return f"{STATUS_SYMBOL[result['status']]} {title(result)}: {shown}, {target}{basis_marker(result)}{low}"
 
 
 def worst(results: list[Result]) -> Result | None:
