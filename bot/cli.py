@@ -370,6 +370,9 @@ def _demo(args: argparse.Namespace, settings: Settings, sessions: sessionmaker[S
     code = _ingest_paths(settings, sessions, account, paths, as_json=False, console=console)
     print()
     _print_stored(sessions, account)
+    print()
+    _report(sessions, account, as_of, None, as_json=False)
+    print("\nOne metric in detail: healthbot report odr --as-of " + as_of.isoformat())
     return code
 
 
