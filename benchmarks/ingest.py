@@ -87,24 +87,11 @@ def run_floor(path: Path, database: Path) -> dict[str, float]:
 
 def run_healthbot(path: Path, url: str) -> dict[str, float]:
     """healthbot's own ingestion of the file, as `healthbot ingest` runs it."""
-    from sqlalchemy import text
-
+    from benchmarks.common import fresh_account
     from bot.ingesting import ingest_one
-    from storage.db import create_db_engine, make_sessions, upgrade
-    from storage.queries import add_account, local_workspace
     from storage.settings import StorageSettings
 
-    engine = create_db_engine(url)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    upgrade(engine)
-    sessions = make_sessions(engine)
-    now = datetime.now(UTC)
-    with sessions.begin() as session:
-        workspace = local_workspace(session=session, now=now)
-        account = add_account(session=session, workspace_id=workspace.id, name="bench", marketplace="US", now=now)
+    engine, sessions, account = fresh_account(url)
     start = time.perf_counter()
     result = ingest_one(
         sessions=sessions,
@@ -113,7 +100,7 @@ def run_healthbot(path: Path, url: str) -> dict[str, float]:
         path=path,
         uploaded_by="bench",
         source="cli",
-        now=now,
+        now=datetime.now(UTC),
     )
     seconds = time.perf_counter() - start
     engine.dispose()

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
+from benchmarks.common import fresh_account
 from bot.ingesting import ingest_one
 from metrics.engine import compute_all
 from storage import models
-from storage.db import create_db_engine, make_sessions, upgrade
-from storage.queries import add_account, local_workspace
+from storage.db import create_db_engine, make_sessions
 from storage.settings import StorageSettings
 
 AS_OF = date(2026, 11, 24)
@@ -33,17 +33,7 @@ WINDOW_SHARE = 60 / 120  # ODR window days / history days
 
 def prepare(url: str, paths: list[Path]) -> tuple[float, int]:
     """Ingest the exports into a fresh database at `url`; returns (seconds, order items in the window)."""
-    engine = create_db_engine(url)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    upgrade(engine)
-    sessions = make_sessions(engine)
-    now = datetime.now(UTC)
-    with sessions.begin() as session:
-        workspace = local_workspace(session=session, now=now)
-        account = add_account(session=session, workspace_id=workspace.id, name="bench", marketplace="US", now=now)
+    engine, sessions, account = fresh_account(url)
     started = time.perf_counter()
     for path in paths:
         result = ingest_one(
@@ -53,7 +43,7 @@ def prepare(url: str, paths: list[Path]) -> tuple[float, int]:
             path=path,
             uploaded_by="bench",
             source="cli",
-            now=now,
+            now=datetime.now(UTC),
         )
         if result.status != "ingested":
             raise SystemExit(f"{path.name} refused: {result.error}")
