@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from storage import models
+from storage.ingest.account_health import parse_account_health, store_account_health
+from storage.ingest.result import RowCounts
+from storage.marketplaces import get_marketplace
 
 UPLOADED_AT = datetime(2020, 1, 1, tzinfo=UTC)
 
@@ -336,6 +340,15 @@ class Scenario:
                 description=None,
             ),
         )
+        return self
+
+    def account_health_report(self, path: Path, marketplace: str = "US") -> Scenario:
+        """An Account Health report file, parsed and stored as an upload stores it."""
+        report = parse_account_health(path.read_text(encoding="utf-8"), marketplace=get_marketplace(marketplace))
+        store_account_health(
+            session=self.session, account_id=self.account.id, upload_id=0, report=report, counts=RowCounts()
+        )
+        self.uploaded("account_health")
         return self
 
     def unshipped(self, order_id: str, item_id: str, promise: datetime | str, *, quantity: int = 1) -> Scenario:

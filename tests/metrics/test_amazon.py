@@ -17,9 +17,6 @@ from metrics.calendar import window
 from metrics.figures import no_data, rate
 from metrics.result import Basis, MetricResult, Status, Window
 from storage import models
-from storage.ingest.account_health import parse_account_health, store_account_health
-from storage.ingest.result import RowCounts
-from storage.marketplaces import get_marketplace
 from tests.metrics.conftest import ContextFor
 from tests.metrics.scenario import Scenario
 
@@ -30,15 +27,6 @@ ODR_FILES = ("feedback", "claims", "chargebacks")
 
 def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def ingest_real_report(scenario: Scenario) -> None:
-    """The storage fixture (data through 2026-11-23 23:59:59 UTC), stored as an upload would store it."""
-    report = parse_account_health(US_REAL.read_text(encoding="utf-8"), marketplace=get_marketplace("US"))
-    store_account_health(
-        session=scenario.session, account_id=scenario.account.id, upload_id=0, report=report, counts=RowCounts()
-    )
-    scenario.uploaded("account_health")
 
 
 def snapshot(
@@ -115,7 +103,7 @@ def test_a_fresh_report_is_the_headline_and_the_computed_figure_stands_beside(
     for i in range(10):
         scenario.order(f"M-{i}", "2026-10-01T12:00:00+00:00")
     scenario.feedback("M-0", "2026-10-05", 1)
-    ingest_real_report(scenario)
+    scenario.account_health_report(US_REAL)
     ctx = context_for(AS_OF)
     results = odr.compute(ctx)
     apply_amazon_figures(ctx, results)
@@ -152,7 +140,7 @@ def test_a_fresh_report_is_the_headline_and_the_computed_figure_stands_beside(
 
 
 def test_each_metric_matches_its_figure_and_amazons_status_decides(scenario: Scenario, context_for: ContextFor) -> None:
-    ingest_real_report(scenario)
+    scenario.account_health_report(US_REAL)
     ctx = context_for(AS_OF)
     results = [
         rate(

@@ -13,9 +13,6 @@ from typing import Any
 from metrics import policy
 from metrics.result import Basis, MetricResult, Status, Window
 from storage import models
-from storage.ingest.account_health import parse_account_health, store_account_health
-from storage.ingest.result import RowCounts
-from storage.marketplaces import get_marketplace
 from tests.metrics.conftest import ContextFor
 from tests.metrics.scenario import Scenario
 
@@ -31,15 +28,6 @@ def compute(context_for: ContextFor, as_of: str = AS_OF, **settings: Any) -> tup
     violations, rating = policy.compute(context_for(as_of, **settings))
     assert (violations.id, rating.id) == ("policy_violations", "account_health_rating")
     return violations, rating
-
-
-def ingest_real_report(scenario: Scenario) -> None:
-    """The storage fixture (data through 2026-11-23 23:59:59 UTC), stored as an upload would store it."""
-    report = parse_account_health(US_REAL.read_text(encoding="utf-8"), marketplace=get_marketplace("US"))
-    store_account_health(
-        session=scenario.session, account_id=scenario.account.id, upload_id=0, report=report, counts=RowCounts()
-    )
-    scenario.uploaded("account_health")
 
 
 def snapshot(
@@ -85,7 +73,7 @@ def snapshot(
 
 
 def test_amazons_report_gives_the_count_per_category(scenario: Scenario, context_for: ContextFor) -> None:
-    ingest_real_report(scenario)
+    scenario.account_health_report(US_REAL)
     violations, _ = compute(context_for)
     # Listing 2 + product condition 1 (the other categories 0); document requests and the 3 warnings
     # are shown but are no violation: 3.
@@ -214,7 +202,7 @@ def test_a_newer_report_without_policy_figures_does_not_hide_the_older_counts(
 
 
 def test_the_rating_is_amazons_score(scenario: Scenario, context_for: ContextFor) -> None:
-    ingest_real_report(scenario)
+    scenario.account_health_report(US_REAL)
     _, rating = compute(context_for)
     assert (rating.value, rating.numerator, rating.denominator) == (212, 212, None)
     assert (rating.status, rating.basis, rating.target, rating.condition) == (Status.OK, Basis.AMAZON, 200, ">=")
