@@ -164,17 +164,6 @@ def carrier_format(carrier: str | None) -> CarrierFormat | None:
     return next((f for f in CARRIER_FORMATS if any(key.startswith(name) for name in f.names)), None)
 
 
-def format_matches(carrier: str | None, number: str) -> bool | None:
-    """Does `number` have the carrier's format? None when it cannot be checked (unknown carrier).
-
-    The same rule the database applies; kept in Python for tests and for help texts.
-    """
-    known = carrier_format(carrier)
-    if known is None or known.pattern is None:
-        return None
-    return re.search(known.pattern, _SEPARATORS.sub("", number.strip()).upper()) is not None
-
-
 # --- queries -------------------------------------------------------------------------------------------
 #
 # The deadline of a shipment depends on its promised date, so each query is a UNION ALL of one select per

@@ -104,8 +104,8 @@ def ingest_file(
         progress=progress,
     )
     try:
-        with open_upload(path, max_expanded_bytes=max_expanded_bytes) as opened:
-            lines = iter_lines(opened.stream, prefer_japanese=marketplace.code == "JP")
+        with open_upload(path, max_expanded_bytes=max_expanded_bytes) as stream:
+            lines = iter_lines(stream, prefer_japanese=marketplace.code == "JP")
             run.consume(lines)
     except IngestError as error:
         raise _with_kind(error, run.kind) from None

@@ -12,7 +12,6 @@ import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
 
@@ -38,15 +37,6 @@ EXCEL_HINT = (
     "In Seller Central download the report as a text file (.txt); "
     "from Excel or a spreadsheet use 'Save as' > 'CSV UTF-8' (templates) or 'Text (Tab delimited)'"
 )
-
-
-@dataclass
-class Opened:
-    """The decompressed bytes of an upload, and what it was wrapped in."""
-
-    stream: IO[bytes]
-    compression: str | None  # None, "gzip" or "zip"
-    inner_name: str | None
 
 
 class _Limited(io.RawIOBase):
@@ -123,7 +113,7 @@ def _zip_member(archive: zipfile.ZipFile, limit: int) -> zipfile.ZipInfo:
 
 
 @contextmanager
-def open_upload(path: Path, *, max_expanded_bytes: int) -> Iterator[Opened]:
+def open_upload(path: Path, *, max_expanded_bytes: int) -> Iterator[IO[bytes]]:
     """Open `path`, transparently decompressing one `.gz` or `.zip` layer."""
     with path.open("rb") as raw:
         head = raw.read(8)
@@ -135,8 +125,7 @@ def open_upload(path: Path, *, max_expanded_bytes: int) -> Iterator[Opened]:
         if head.startswith(b"\x1f\x8b"):
             with gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
                 limited = io.BufferedReader(_Limited(cast(IO[bytes], unzipped), max_expanded_bytes), READ_BYTES)
-                inner = path.name[:-3] if path.name.endswith(".gz") else None
-                yield Opened(limited, "gzip", inner)
+                yield limited
             return
         if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
             try:
@@ -147,10 +136,10 @@ def open_upload(path: Path, *, max_expanded_bytes: int) -> Iterator[Opened]:
                 member = _zip_member(archive, max_expanded_bytes)
                 with archive.open(member) as inner_stream:
                     limited = io.BufferedReader(_Limited(inner_stream, max_expanded_bytes), READ_BYTES)
-                    yield Opened(limited, "zip", member.filename)
+                    yield limited
             return
         _refuse_binary(head)
-        yield Opened(raw, None, None)
+        yield raw
 
 
 # --- encodings ---------------------------------------------------------------------------------
@@ -189,7 +178,7 @@ def _decodes(sample: bytes, encoding: str) -> str | None:
     return text
 
 
-def _stray_error(chunk: bytes, text: str, lines_before: int) -> IngestError:
+def _stray_error(text: str, lines_before: int) -> IngestError:
     stray = _CP932_STRAYS.search(text)
     assert stray is not None
     line = lines_before + text[: stray.start()].count("\n") + 1
@@ -276,7 +265,7 @@ def iter_lines(stream: IO[bytes], *, prefer_japanese: bool = False) -> Iterator[
             except UnicodeDecodeError as exc2:
                 raise _undecodable(chunk, exc2, lines_before, f"UTF-8 or {ENCODING_NAMES[encoding]}") from None
         if encoding == "cp932" and _CP932_STRAYS.search(text):
-            raise _stray_error(chunk, text, lines_before)
+            raise _stray_error(text, lines_before)
         if all_ascii and not text.isascii():
             all_ascii = False
         lines_before += chunk.count(b"\n")

@@ -183,8 +183,16 @@ def test_without_a_flag_the_format_for_the_carrier_decides(scenario: Scenario, c
         ("DHL eCommerce", "GM1234", None),  # known, too varied to check
     ],
 )
-def test_carrier_formats(carrier: str | None, number: str, expected: bool | None) -> None:
-    assert delivery.format_matches(carrier, number) is expected
+def test_carrier_formats(
+    scenario: Scenario, context_for: ContextFor, carrier: str | None, number: str, expected: bool | None
+) -> None:
+    # Through the metric itself, so the database's own regular expressions are what is tested.
+    ship(scenario, "ONE", "2026-11-10", tracking=number, carrier=carrier, valid=None)
+    tracking = by_id(delivery.compute(context_for(AS_OF)))[VTR]
+    assert fractions(tracking) == ((0 if expected is False else 1), 1)
+    assert tracking.basis is Basis.ESTIMATE
+    unchecked = "valid unchecked" in (tracking.basis_note or "")
+    assert unchecked is (expected is None)
 
 
 def test_units_variant_has_its_own_window(scenario: Scenario, context_for: ContextFor) -> None:
