@@ -15,10 +15,14 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import render
+from bot import render, shell
+from bot.app import ConfigError
+from bot.clock import run_clock
 from bot.config import Settings
 from bot.ingesting import ingest_one
 from bot.reporting import describe_result, stored_table
+from bot.runtime import Runtime
+from bot.socket_mode import run_socket_mode
 from metrics.engine import compute_all
 from metrics.registry import BY_ID, HEADLINE, MetricDef, closest_metrics, find_metric
 from metrics.settings import MetricSettings, SettingsError, change_setting
@@ -83,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--as-of", type=_iso_date, default=None, help="the demo's today (default: today, UTC)")
     demo.add_argument("--dir", type=Path, default=Path("demo-data"), help="where the exports go (default demo-data)")
+
+    commands.add_parser("shell", help="a terminal chat: /health lines and `upload PATH`, answered as in Slack")
+    commands.add_parser("run", help="the Slack app in Socket Mode, with the scheduler (one workspace)")
+    commands.add_parser("clock", help="the scheduler process (with the `web` shape; run exactly one)")
 
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -255,7 +263,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             _print_stored(sessions, account)
             return EXIT_OK
         if args.command == "demo":
-            return _demo(args, settings, sessions, console)
+            return _demo(args, settings, engine, sessions, console)
+        if args.command in ("shell", "run", "clock"):
+            return _serve(args.command, Runtime(settings=settings, engine=engine, sessions=sessions))
         if args.command in ("report", "compute", "history"):
             account = _account(sessions, args.account)
             as_of = args.as_of or _now().date()
@@ -358,7 +368,28 @@ def _history(sessions: sessionmaker[Session], account: models.Account, as_of: da
     return EXIT_OK
 
 
-def _demo(args: argparse.Namespace, settings: Settings, sessions: sessionmaker[Session], console: Console) -> int:
+def _serve(command: str, runtime: Runtime) -> int:
+    if command == "shell":
+        if sys.stdin.isatty():
+            shell.interactive(runtime)
+        else:
+            shell.run(runtime, sys.stdin, print)
+        return EXIT_OK
+    try:
+        if command == "run":
+            run_socket_mode(runtime)
+        else:
+            run_clock(runtime)
+    except ConfigError as exc:
+        raise Usage(str(exc)) from None
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
+def _demo(
+    args: argparse.Namespace, settings: Settings, engine: Engine, sessions: sessionmaker[Session], console: Console
+) -> int:
     from storage.demo import write_demo_data
 
     as_of = args.as_of or _now().date()
@@ -370,9 +401,15 @@ def _demo(args: argparse.Namespace, settings: Settings, sessions: sessionmaker[S
     code = _ingest_paths(settings, sessions, account, paths, as_json=False, console=console)
     print()
     _print_stored(sessions, account)
-    print()
-    _report(sessions, account, as_of, None, as_json=False)
-    print("\nOne metric in detail: healthbot report odr --as-of " + as_of.isoformat())
+    with sessions.begin() as session:
+        compute_snapshot(session=session, account=account, as_of=as_of, computed_at=_now())
+    runtime = Runtime(settings=settings, engine=engine, sessions=sessions)
+    print("\nWhat the team sees in Slack:\n")
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        shell.interactive(runtime)
+    else:
+        shell.run(runtime, ["/health", "/health odr"], print)
+        print("\nhealthbot shell answers more (/health help); healthbot report --json gives the figures as JSON.")
     return code
 
 

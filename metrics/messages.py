@@ -85,12 +85,12 @@ class PendingMessage:
         }
 
 
-def _answered(ctx: MetricContext) -> ColumnElement[bool]:
+def _answered(ctx: MetricContext, instant: datetime | None = None) -> ColumnElement[bool]:
     # An auto-reply does not answer the buyer, and a reply after the instant did not exist yet.
     return and_(
         BuyerMessage.replied_at.is_not(None),
         BuyerMessage.auto_reply.is_(False),
-        BuyerMessage.replied_at < ctx.instant,
+        BuyerMessage.replied_at < (instant or ctx.instant),
     )
 
 
@@ -98,9 +98,13 @@ def _limit(ctx: MetricContext) -> timedelta:
     return timedelta(hours=ctx.settings.response_hours)
 
 
-def pending_messages(ctx: MetricContext) -> list[PendingMessage]:
-    """Messages needing an answer, unanswered at the instant and at most 24 h old; soonest deadline first."""
+def pending_messages(ctx: MetricContext, at: datetime | None = None) -> list[PendingMessage]:
+    """Messages needing an answer, unanswered at the instant and at most 24 h old; soonest deadline first.
+
+    `at`: another instant than the as-of day's (`/health messages` asks about the present moment).
+    """
     limit = _limit(ctx)
+    instant = at or ctx.instant
     rows = ctx.session.execute(
         select(
             BuyerMessage.message_id,
@@ -111,17 +115,17 @@ def pending_messages(ctx: MetricContext) -> list[PendingMessage]:
         )
         .where(
             BuyerMessage.account_id == ctx.account_id,
-            BuyerMessage.received_at >= ctx.instant - limit,
-            BuyerMessage.received_at < ctx.instant,
+            BuyerMessage.received_at >= instant - limit,
+            BuyerMessage.received_at < instant,
             BuyerMessage.no_response_needed.is_(False),
-            not_(_answered(ctx)),
+            not_(_answered(ctx, instant)),
         )
         .order_by(BuyerMessage.received_at, BuyerMessage.message_id)
     )
     pending = []
     for row in rows:
         deadline = row.received_at + limit
-        hours_left = round((deadline - ctx.instant).total_seconds() / 3600, 2)
+        hours_left = round((deadline - instant).total_seconds() / 3600, 2)
         pending.append(
             PendingMessage(
                 row.message_id, row.amazon_order_id, row.received_at, deadline, hours_left, row.assignee, row.subject

@@ -536,3 +536,79 @@ class MetricSnapshot(Base):
     basis: Mapped[str] = mapped_column(String(16))
     result: Mapped[dict[str, Any]] = mapped_column(JSON)  # the full result, as `report --json` prints it
     computed_at: Mapped[utc_datetime]
+
+
+# --- the team's settings and what came in from chat ------------------------------------------------
+
+
+class ChannelAccount(Base):
+    """The seller account a chat channel speaks about (`/health account NAME`)."""
+
+    __tablename__ = "channel_accounts"
+    __table_args__ = (UniqueConstraint("workspace_id", "channel_id"),)
+
+    id: Mapped[intpk]
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    bound_by: Mapped[str] = mapped_column(String(32))
+    bound_at: Mapped[utc_datetime]
+
+
+class MetricOwner(Base):
+    """Who hears first when a metric crosses its target (`/health owner METRIC @user`)."""
+
+    __tablename__ = "metric_owners"
+    __table_args__ = (UniqueConstraint("account_id", "metric_id"),)
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    metric_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(32))
+    set_by: Mapped[str] = mapped_column(String(32))
+    set_at: Mapped[utc_datetime]
+
+
+class Digest(Base):
+    """A morning digest of an account posted to a channel at a local time (`/health digest here`)."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("workspace_id", "channel_id"),)
+
+    id: Mapped[intpk]
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    at: Mapped[str] = mapped_column(String(5))  # HH:MM, local to `timezone`
+    timezone: Mapped[str] = mapped_column(String(64))
+    set_by: Mapped[str] = mapped_column(String(32))
+    set_at: Mapped[utc_datetime]
+
+
+class InboundEvent(Base):
+    """An event delivery claimed for processing, so that a retried delivery is processed once."""
+
+    __tablename__ = "inbound_events"
+    __table_args__ = (UniqueConstraint("team_id", "event_id"),)
+
+    id: Mapped[intpk]
+    team_id: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # processing | done | failed
+    claimed_at: Mapped[utc_datetime]
+
+
+class SharedFile(Base):
+    """A file shared in chat, claimed once whatever the number of events naming it."""
+
+    __tablename__ = "shared_files"
+    __table_args__ = (UniqueConstraint("team_id", "file_id"),)
+
+    id: Mapped[intpk]
+    team_id: Mapped[str] = mapped_column(String(32))
+    file_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))  # processing | ingested | rejected | failed
+    upload_id: Mapped[int | None] = mapped_column(Integer)
+    claimed_at: Mapped[utc_datetime]
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -226,9 +226,9 @@ def replace_snapshot(
 
 
 def load_snapshot(
-    *, session: Session, account_id: int, as_of: date | None = None
+    *, session: Session, account_id: int, as_of: date | None = None, metric_id: str | None = None
 ) -> tuple[date, list[SnapshotRow]] | None:
-    """The figures stored for a day (default: the latest day stored), or None."""
+    """The figures stored for a day (default: the latest day stored), or None; `metric_id`: that one's only."""
     day = as_of
     if day is None:
         day = session.scalar(
@@ -238,10 +238,14 @@ def load_snapshot(
             return None
     stored = session.scalars(
         select(models.MetricSnapshot)
-        .where(models.MetricSnapshot.account_id == account_id, models.MetricSnapshot.as_of == day)
+        .where(
+            models.MetricSnapshot.account_id == account_id,
+            models.MetricSnapshot.as_of == day,
+            *([models.MetricSnapshot.metric_id == metric_id] if metric_id else []),
+        )
         .order_by(models.MetricSnapshot.id)
     ).all()
-    if not stored:
+    if not stored and metric_id is None:
         return None
     return day, [_row(s) for s in stored]
 
@@ -283,3 +287,26 @@ def save_account_settings(*, session: Session, account_id: int, settings: dict[s
         raise AccountError(f"no account {account_id}")
     account.settings = settings
     session.flush()
+
+
+def newest_data_days(*, session: Session, account_id: int) -> dict[str, date]:
+    """Per export kind, the last day its ingested uploads cover: how fresh each kind of data is."""
+    rows = session.execute(
+        select(models.Upload.kind, func.max(models.Upload.span_end))
+        .where(
+            models.Upload.account_id == account_id,
+            models.Upload.status == "ingested",
+            models.Upload.kind.is_not(None),
+            models.Upload.span_end.is_not(None),
+        )
+        .group_by(models.Upload.kind)
+    )
+    return {kind: day for kind, day in rows if kind and day}
+
+
+def accounts_without_snapshot(*, session: Session, as_of: date) -> list[models.Account]:
+    """Accounts whose figures for the day are not computed yet (the clock computes them)."""
+    done = select(models.MetricSnapshot.account_id).where(models.MetricSnapshot.as_of == as_of)
+    return list(
+        session.scalars(select(models.Account).where(models.Account.id.not_in(done)).order_by(models.Account.id))
+    )

@@ -9,6 +9,8 @@ from typing import Any
 import yaml
 from jsonschema import Draft7Validator
 
+from bot.app import BOT_SCOPES
+
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT.parent / "shared" / "spec" / "slack-manifest.schema.json"
 
@@ -29,5 +31,6 @@ def test_manifest_declares_the_command_events_and_scopes_used():
     app = manifest()
     assert [c["command"] for c in app["features"]["slash_commands"]] == ["/health"]
     assert app["settings"]["event_subscriptions"]["bot_events"] == ["file_shared"]
-    assert sorted(app["oauth_config"]["scopes"]["bot"]) == ["chat:write", "commands", "files:read"]
+    assert sorted(app["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)
+    assert app["features"]["slash_commands"][0]["should_escape"] is True  # user mentions come as ids
     assert app["features"]["app_home"]["messages_tab_enabled"] is True

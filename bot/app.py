@@ -1,0 +1,162 @@
+"""The Bolt app: `/health`, its buttons and `file_shared`, in either deployment shape.
+
+One workspace: `SLACK_BOT_TOKEN` + `SLACK_SIGNING_SECRET` (HTTP) or + `SLACK_APP_TOKEN` (Socket Mode).
+Several: `SLACK_CLIENT_ID` + `SLACK_CLIENT_SECRET`, with slack_sdk's SQLAlchemy installation and
+OAuth state stores in healthbot's own database (their tables come with the migrations).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk import WebClient
+from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, RetryHandler
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+from bot.blocks import ids
+from bot.blocks.health import notice
+from bot.health import Answer, Asker, answer
+from bot.runtime import Runtime
+from bot.uploads import on_file_shared
+from metrics.snapshots import compute_snapshot
+from storage import models
+from storage.inbox import claim_event, finish_event
+
+logger = logging.getLogger(__name__)
+
+# What the app asks for at installation: manifest.yml's bot scopes (a test keeps them equal).
+BOT_SCOPES = ("commands", "chat:write", "files:read")
+
+
+class ConfigError(Exception):
+    """Settings that cannot start the app; the message says which variables to set."""
+
+
+def retry_handlers() -> list[RetryHandler]:
+    # Bolt's default client retries only connection errors; a 429 should wait for Retry-After.
+    return [ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=2)]
+
+
+def build_app(runtime: Runtime, *, token_verification: bool = True) -> App:
+    """The app for the configured shape. `token_verification`: call auth.test now (single workspace)."""
+    settings = runtime.settings
+    if settings.slack_signing_secret is None:
+        raise ConfigError("set SLACK_SIGNING_SECRET (the app's Basic Information page shows it)")
+    secret = settings.slack_signing_secret.get_secret_value()
+    if runtime.multi_workspace:
+        if settings.slack_client_secret is None or settings.slack_client_id is None:
+            raise ConfigError("set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET together for several workspaces")
+        client_id = settings.slack_client_id
+        installations = SQLAlchemyInstallationStore(client_id=client_id, engine=runtime.engine)
+        app = App(
+            signing_secret=secret,
+            client=WebClient(base_url=settings.slack_api_url, retry_handlers=retry_handlers()),
+            installation_store=installations,
+            oauth_settings=OAuthSettings(
+                client_id=client_id,
+                client_secret=settings.slack_client_secret.get_secret_value(),
+                scopes=list(BOT_SCOPES),
+                installation_store=installations,
+                state_store=SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=runtime.engine),
+            ),
+        )
+        app.enable_token_revocation_listeners()
+    else:
+        if settings.slack_bot_token is None:
+            raise ConfigError("set SLACK_BOT_TOKEN (xoxb-...) for one workspace, or SLACK_CLIENT_ID/SECRET for several")
+        client = WebClient(
+            token=settings.slack_bot_token.get_secret_value(),
+            base_url=settings.slack_api_url,
+            retry_handlers=retry_handlers(),
+        )
+        app = App(client=client, signing_secret=secret, token_verification_enabled=token_verification)
+        app.middleware(_installed_team_only)
+    app.middleware(_once_per_event(runtime))
+    _listen(app, runtime)
+    return app
+
+
+def _installed_team_only(context: BoltContext, next: Any) -> BoltResponse | None:
+    """One workspace: a request from any other team gets nothing (the bot token is not theirs)."""
+    installed = context.authorize_result.team_id if context.authorize_result else None
+    if installed and context.team_id and context.team_id != installed:
+        logger.warning("request from team %s, which did not install the app: ignored", context.team_id)
+        return BoltResponse(status=200, body="")
+    next()
+    return None
+
+
+def _once_per_event(runtime: Runtime) -> Any:
+    """An event redelivered by Slack (same event id) is acknowledged and dropped."""
+
+    def middleware(body: dict[str, Any], context: BoltContext, next: Any) -> BoltResponse | None:
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id:
+            with runtime.sessions.begin() as session:
+                claimed = claim_event(
+                    session=session, team_id=context.team_id or "", event_id=event_id, now=runtime.now()
+                )
+            if not claimed:
+                logger.info("event %s already processed or in progress: dropped", event_id)
+                return BoltResponse(status=200, body="")
+        next()
+        return None
+
+    return middleware
+
+
+def _reply(answer_: Answer) -> dict[str, Any]:
+    return {"response_type": "in_channel" if answer_.public else "ephemeral", **answer_.reply.payload()}
+
+
+def recompute(runtime: Runtime, account_id: int) -> None:
+    """Today's figures again, after a change of settings they depend on."""
+    with runtime.sessions.begin() as session:
+        account = session.get(models.Account, account_id)
+        if account is not None:
+            compute_snapshot(session=session, account=account, as_of=runtime.now().date(), computed_at=runtime.now())
+
+
+def _listen(app: App, runtime: Runtime) -> None:
+    @app.command("/health")
+    def health(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+        asker = Asker(context.team_id or "", command.get("channel_id", ""), command.get("user_id", ""))
+        try:
+            given = answer(runtime, asker, command.get("text") or "")
+        except Exception:
+            logger.exception("/health %s failed", command.get("text"))
+            ack(**notice(":warning: healthbot could not answer that; the error is logged.").payload())
+            return
+        ack(**_reply(given))
+        if given.recompute is not None:
+            recompute(runtime, given.recompute)
+
+    def button(public: bool) -> Any:
+        def handler(
+            ack: Ack, action: dict[str, Any], body: dict[str, Any], context: BoltContext, respond: Respond
+        ) -> None:
+            ack()
+            channel = (body.get("channel") or {}).get("id", "")
+            asker = Asker(context.team_id or "", channel, (body.get("user") or {}).get("id", ""))
+            given = answer(runtime, asker, str(action.get("value") or ""))
+            respond(replace_original=False, **_reply(Answer(given.reply, public=public)))
+
+        return handler
+
+    app.action(ids.DETAIL)(button(public=False))
+    app.action(ids.SHARE)(button(public=True))
+
+    @app.event("file_shared")
+    def file_shared(event: dict[str, Any], body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        team_id = context.team_id or ""
+        ok = False
+        try:
+            on_file_shared(runtime, client=client, token=context.bot_token or "", team_id=team_id, event=event)
+            ok = True
+        finally:
+            with runtime.sessions.begin() as session:
+                finish_event(session=session, team_id=team_id, event_id=body.get("event_id", ""), ok=ok)
