@@ -23,8 +23,9 @@ STALE = timedelta(minutes=15)
 def _insert(session: Session, model: type[models.Base], values: dict[str, Any], keys: list[str]) -> bool:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
-    return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+    stmt = insert(model).values(**values).on_conflict_do_nothing(index_elements=keys).returning(model.__table__.c.id)
+    # RETURNING, not rowcount: through the ORM, PostgreSQL's driver reports -1 for this statement.
+    return session.execute(stmt).first() is not None
 
 
 def _reclaim(session: Session, model: Any, key: Any, now: datetime) -> bool:
@@ -36,8 +37,9 @@ def _reclaim(session: Session, model: Any, key: Any, now: datetime) -> bool:
             or_(model.status == "failed", and_(model.status == "processing", model.claimed_at < now - STALE)),
         )
         .values(status="processing", claimed_at=now)
+        .returning(model.id)
     )
-    return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+    return session.execute(stmt).first() is not None
 
 
 def claim_event(*, session: Session, team_id: str, event_id: str, now: datetime) -> bool:

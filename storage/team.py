@@ -87,10 +87,12 @@ def set_digest(
 
 
 def remove_digest(*, session: Session, workspace_id: int, channel_id: str) -> bool:
-    result = session.execute(
-        delete(models.Digest).where(models.Digest.workspace_id == workspace_id, models.Digest.channel_id == channel_id)
+    removed = session.execute(
+        delete(models.Digest)
+        .where(models.Digest.workspace_id == workspace_id, models.Digest.channel_id == channel_id)
+        .returning(models.Digest.id)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return removed.first() is not None
 
 
 def digest_in(*, session: Session, workspace_id: int, channel_id: str) -> models.Digest | None:

@@ -307,3 +307,56 @@ def test_short_files_get_the_result_alone(served: Served, exports: list[Path]) -
     served.fake.wait_for("chat.postMessage")
     time.sleep(0.3)
     assert served.fake.calls_to("chat.update") == []
+
+
+# --- several workspaces (OAuth) ---------------------------------------------------------------------
+
+
+def test_oauth_installations_scope_every_answer_to_the_requesting_team(
+    fake: FakeSlack,
+    engine: Engine,
+    sessions: sessionmaker[Session],
+    database_url: str,
+    stored: None,
+    exports: list[Path],
+) -> None:
+    from slack_sdk.oauth.installation_store import Installation
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
+    fake.add_workspace(fake.other_token, fake.other_team_id, bot_user_id=fake.other_bot_user_id)
+    SQLAlchemyInstallationStore(client_id="C1.2", engine=engine).save(
+        Installation(
+            app_id="A0APP",
+            team_id=fake.other_team_id,
+            bot_token=fake.other_token,
+            bot_id=fake.other_bot_id,
+            bot_user_id=fake.other_bot_user_id,
+            bot_scopes=["commands", "chat:write", "files:read"],
+            user_id="U123",
+        )
+    )
+    with serve(
+        fake, engine, sessions, database_url, _now, SLACK_BOT_TOKEN="", SLACK_CLIENT_ID="C1.2", SLACK_CLIENT_SECRET="s"
+    ) as app:
+        # The installed team has its own workspace: the local account's figures are not its own.
+        reply = app.sender.command("odr", team_id=fake.other_team_id).json()
+        assert "Order Defect Rate" not in _text_of(reply)
+        assert "upload" in _text_of(reply).lower()
+        # A team without an installation gets no answer at all.
+        stranger = app.sender.command("odr", team_id="T0STRANGER")
+        assert "Order Defect Rate" not in stranger.text and "upload" not in stranger.text.lower()
+        # Its uploads are fetched with its own bot token and stored for its own account.
+        feedback = _export(exports, "feedback")
+        fake.add_file("F9", feedback.name, feedback.read_bytes(), team_id=fake.other_team_id)
+        app.sender.file_shared("F9", team_id=fake.other_team_id)
+        posted = fake.wait_for("chat.postMessage")[-1]
+    assert posted.headers["authorization"] == f"Bearer {fake.other_token}"
+    assert "new" in _text_of(fake.messages()[-1])
+    with sessions.begin() as session:
+        owners = session.execute(
+            select(models.Workspace.slack_team_id, func.count())
+            .join(models.Account, models.Account.workspace_id == models.Workspace.id)
+            .join(models.Feedback, models.Feedback.account_id == models.Account.id)
+            .group_by(models.Workspace.slack_team_id)
+        ).all()
+    assert {team for team, _ in owners} == {"local", fake.other_team_id}
