@@ -17,6 +17,7 @@ from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetr
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
+from bot.actions import on_alert_button, on_message_button
 from bot.blocks import ids
 from bot.blocks.health import notice
 from bot.health import Answer, Asker, answer
@@ -29,7 +30,8 @@ from storage.inbox import claim_event, finish_event
 logger = logging.getLogger(__name__)
 
 # What the app asks for at installation: manifest.yml's bot scopes (a test keeps them equal).
-BOT_SCOPES = ("commands", "chat:write", "files:read")
+# im:write opens the DMs of alerts and reminders; files:write uploads the digest's trend chart.
+BOT_SCOPES = ("commands", "chat:write", "files:read", "im:write", "files:write")
 
 
 class ConfigError(Exception):
@@ -149,6 +151,25 @@ def _listen(app: App, runtime: Runtime) -> None:
 
     app.action(ids.DETAIL)(button(public=False))
     app.action(ids.SHARE)(button(public=True))
+
+    def replacing(handle: Any) -> Any:
+        """A button on a message the clock sent: the answer replaces that message's buttons."""
+
+        def handler(
+            ack: Ack, action: dict[str, Any], body: dict[str, Any], context: BoltContext, respond: Respond
+        ) -> None:
+            ack()
+            channel = (body.get("channel") or {}).get("id", "")
+            asker = Asker(context.team_id or "", channel, (body.get("user") or {}).get("id", ""))
+            reply = handle(runtime, asker, action.get("action_id", ""), str(action.get("value") or ""))
+            respond(replace_original=True, **reply.payload())
+
+        return handler
+
+    for action_id in (ids.SNOOZE_DAY, ids.SNOOZE_MONDAY, ids.MUTE):
+        app.action(action_id)(replacing(on_alert_button))
+    for action_id in (ids.REPLIED, ids.NO_RESPONSE):
+        app.action(action_id)(replacing(on_message_button))
 
     @app.event("file_shared")
     def file_shared(event: dict[str, Any], body: dict[str, Any], context: BoltContext, client: WebClient) -> None:

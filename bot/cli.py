@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import render, shell
 from bot.app import ConfigError
-from bot.clock import run_clock
+from bot.clock import ClockLock, run_clock
 from bot.config import Settings
 from bot.ingesting import ingest_one
 from bot.reporting import describe_result, stored_table
 from bot.runtime import Runtime
 from bot.socket_mode import run_socket_mode
+from bot.tick import tick
 from metrics.engine import compute_all
 from metrics.registry import BY_ID, HEADLINE, MetricDef, closest_metrics, find_metric
 from metrics.settings import MetricSettings, SettingsError, change_setting
@@ -91,6 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("shell", help="a terminal chat: /health lines and `upload PATH`, answered as in Slack")
     commands.add_parser("run", help="the Slack app in Socket Mode, with the scheduler (one workspace)")
     commands.add_parser("clock", help="the scheduler process (with the `web` shape; run exactly one)")
+    tick_cmd = commands.add_parser("tick", help="run what is due now (digests, alerts, reminders) once, and exit")
+    tick_cmd.add_argument(
+        "--at", type=_instant, default=None, help="the instant to run for, ISO 8601 (default: now); UTC if no offset"
+    )
 
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -264,6 +269,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_OK
         if args.command == "demo":
             return _demo(args, settings, engine, sessions, console)
+        if args.command == "tick":
+            at = (args.at or _now()).astimezone(UTC)
+            # The whole tick lives at that instant: claims, snoozes and cutoffs read the same clock.
+            return _tick(Runtime(settings=settings, engine=engine, sessions=sessions, now=lambda: at), at)
         if args.command in ("shell", "run", "clock"):
             return _serve(args.command, Runtime(settings=settings, engine=engine, sessions=sessions))
         if args.command in ("report", "compute", "history"):
@@ -366,6 +375,27 @@ def _history(sessions: sessionmaker[Session], account: models.Account, as_of: da
         last[series] = row.status
         print(f"{day}  {shown}{change}")
     return EXIT_OK
+
+
+def _instant(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time such as 2026-11-24T08:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _tick(runtime: Runtime, at: datetime) -> int:
+    lock = ClockLock(runtime)
+    if not lock.acquire():
+        print("another clock holds the lock on this database: nothing done")
+        return EXIT_OK
+    try:
+        report = tick(runtime, at)
+    finally:
+        lock.release()
+    print(report.line())
+    return EXIT_OK if not report.errors else EXIT_REJECTED
 
 
 def _serve(command: str, runtime: Runtime) -> int:

@@ -1,7 +1,9 @@
 """The scheduler: the `clock` process of the Procfile, or a thread of `healthbot run` (Socket Mode).
 
-Exactly one clock should run per database. Its jobs are idempotent and ask the database what is due
-rather than holding a job per account, so a restart or a missed hour is caught up on the next tick.
+One job, every minute: a tick (bot/tick.py) for the present instant. The tick asks the database what
+is due, so no job is kept per channel or account, a restart catches up, and the job store can stay
+in memory. On PostgreSQL a clock holds an advisory lock while it runs: a second clock (scale > 1, an
+overlapping restart) finds it taken and stays idle, trying again each minute.
 """
 
 from __future__ import annotations
@@ -11,48 +13,82 @@ import logging
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import Connection, func, select
 
 from bot.runtime import Runtime
-from metrics.snapshots import compute_snapshot
-from storage import models
-from storage.queries import accounts_without_snapshot
+from bot.slack_clients import Clients
+from bot.tick import tick
 
 logger = logging.getLogger(__name__)
 
-
-def refresh_figures(runtime: Runtime) -> int:
-    """Compute today's figures (UTC day) for every account that has none yet; returns how many."""
-    today = runtime.now().date()
-    with runtime.sessions.begin() as session:
-        ids = [a.id for a in accounts_without_snapshot(session=session, as_of=today)]
-    for account_id in ids:
-        # One transaction per account: one account's failure leaves the others computed.
-        try:
-            with runtime.sessions.begin() as session:
-                account = session.get(models.Account, account_id)
-                if account is not None:
-                    compute_snapshot(session=session, account=account, as_of=today, computed_at=runtime.now())
-        except Exception:
-            logger.exception("computing today's figures for account %s failed", account_id)
-    return len(ids)
+LOCK_KEY = 0x6865616C7468  # "health": one clock per database
 
 
-def add_jobs(scheduler: BaseScheduler, runtime: Runtime) -> None:
+class ClockLock:
+    """PostgreSQL's session advisory lock, held on a connection of its own for the clock's life."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.connection: Connection | None = None
+
+    @property
+    def needed(self) -> bool:
+        return self.runtime.engine.dialect.name == "postgresql"
+
+    def acquire(self) -> bool:
+        if not self.needed or self.connection is not None:
+            return True
+        connection = self.runtime.engine.connect()
+        if connection.execute(select(func.pg_try_advisory_lock(LOCK_KEY))).scalar():
+            connection.commit()
+            self.connection = connection
+            return True
+        connection.close()
+        return False
+
+    def release(self) -> None:
+        if self.connection is not None:
+            self.connection.execute(select(func.pg_advisory_unlock(LOCK_KEY)))
+            self.connection.close()
+            self.connection = None
+
+
+class Beat:
+    """The minute job: a tick, if this clock holds the lock."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime, self.lock, self.clients = runtime, ClockLock(runtime), Clients(runtime)
+        self.idle_logged = False
+
+    def __call__(self) -> None:
+        if not self.lock.acquire():
+            if not self.idle_logged:
+                logger.warning("another clock holds the lock on this database: this one stays idle")
+                self.idle_logged = True
+            return
+        report = tick(self.runtime, self.runtime.now(), self.clients)
+        logger.info("tick: %s", report.line())
+
+
+def add_jobs(scheduler: BaseScheduler, beat: Beat) -> None:
     scheduler.add_job(
-        refresh_figures,
-        CronTrigger(minute="5,35", timezone="UTC"),
-        args=[runtime],
-        id="refresh_figures",
+        beat,
+        CronTrigger(minute="*", timezone="UTC"),
+        id="tick",
         replace_existing=True,
-        coalesce=True,
+        coalesce=True,  # a backlog runs once: the tick itself catches up on what is due
         max_instances=1,
-        misfire_grace_time=1800,
+        misfire_grace_time=50,
     )
 
 
 def run_clock(runtime: Runtime) -> None:
-    """The clock process: blocks, running the jobs."""
+    """The clock process: blocks, ticking every minute."""
+    beat = Beat(runtime)
     scheduler = BlockingScheduler(timezone="UTC")
-    add_jobs(scheduler, runtime)
-    refresh_figures(runtime)  # a start after midnight need not wait for the first tick
-    scheduler.start()
+    add_jobs(scheduler, beat)
+    beat()  # a start need not wait for the first minute
+    try:
+        scheduler.start()
+    finally:
+        beat.lock.release()

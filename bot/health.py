@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.blocks import health as views
 from bot.blocks.mrkdwn import escape
 from bot.blocks.reply import Reply
+from bot.days import parse_days
 from bot.render import COUNT_METRICS
 from bot.runtime import Runtime
 from metrics.context import MetricContext
@@ -23,6 +24,7 @@ from metrics.messages import pending_messages
 from metrics.registry import BY_ID, HEADLINE, closest_metrics, find_metric
 from metrics.settings import MetricSettings, SettingsError, change_setting
 from storage import models
+from storage.alerts import set_preference
 from storage.marketplaces import MARKETPLACES
 from storage.queries import (
     AccountError,
@@ -196,7 +198,11 @@ def _shown(metric_id: str, target: float | None) -> str:
 
 
 def _owner(runtime: Runtime, session: Session, account: models.Account, asker: Asker, words: list[str]) -> Answer:
-    usage = "Name a metric's owner with `/health owner METRIC @user`, e.g. `/health owner odr @maria`."
+    """`owner METRIC @user [warnings]`: DMs on crossing and recovery (and warnings, when asked); unmutes."""
+    usage = "Name a metric's owner with `/health owner METRIC @user [warnings]`, e.g. `/health owner odr @maria`."
+    warnings = len(words) == 3 and words[2].lower() in ("warnings", "warning")
+    if warnings:
+        words = words[:2]
     if len(words) != 2:
         return Answer(views.notice(usage))
     metric = find_metric(words[0])
@@ -214,10 +220,20 @@ def _owner(runtime: Runtime, session: Session, account: models.Account, asker: A
         set_by=asker.user_id,
         now=runtime.now(),
     )
+    set_preference(
+        session=session,
+        account_id=account.id,
+        metric_id=metric.id,
+        by=asker.user_id,
+        now=runtime.now(),
+        muted=False,
+        warnings=warnings,
+    )
+    also = " It also warns them when it comes close to its target." if warnings else ""
     return Answer(
         views.notice(
             f"<@{mention.group(1)}> now owns {metric.name} of *{escape(account.name)}*: "
-            "they get a direct message when it crosses its target and when it recovers."
+            f"they get a direct message when it crosses its target and when it recovers.{also}"
         )
     )
 
@@ -231,25 +247,32 @@ def _digest(
         current = digest_in(session=session, workspace_id=workspace_id, channel_id=channel)
         if current is None:
             return Answer(views.notice("No digest is posted here. Start one with `/health digest here 08:00`."))
-        return Answer(views.notice(f"The digest is posted here every day at {current.at} ({current.timezone})."))
+        return Answer(views.notice(f"The digest is posted here at {current.at} ({current.timezone}), {current.days}."))
     if words[0].lower() == "off":
         removed = remove_digest(session=session, workspace_id=workspace_id, channel_id=channel)
         said = "The digest will no longer be posted here." if removed else "No digest was set here."
         return Answer(views.notice(said))
-    if words[0].lower() != "here" or len(words) > 3:
-        return Answer(views.notice("Use `/health digest here [HH:MM] [timezone]` or `/health digest off`."))
-    at, zone = DEFAULT_DIGEST_TIME, account.timezone
+    if words[0].lower() != "here" or len(words) > 4:
+        return Answer(views.notice("Use `/health digest here [HH:MM] [timezone] [days]` or `/health digest off`."))
+    at, zone, days = DEFAULT_DIGEST_TIME, account.timezone, "daily"
     for word in words[1:]:
         clock = TIME.match(word)
         if clock:
             at = f"{int(clock.group(1)):02d}:{clock.group(2)}"
             continue
         try:
+            parse_days(word)
+            days = word.lower()
+            continue
+        except ValueError:
+            pass
+        try:
             ZoneInfo(word)
         except (ZoneInfoNotFoundError, ValueError):
             return Answer(
                 views.notice(
-                    f":warning: `{escape(word)}` is neither a time (HH:MM) nor a time zone (e.g. Europe/Berlin)."
+                    f":warning: `{escape(word)}` is neither a time (HH:MM), a time zone (e.g. Europe/Berlin) "
+                    "nor days (daily, mon-fri, mon,wed,fri)."
                 )
             )
         zone = word
@@ -260,9 +283,13 @@ def _digest(
         account_id=account.id,
         at=at,
         timezone=zone,
+        days=days,
         set_by=asker.user_id,
         now=runtime.now(),
     )
     return Answer(
-        views.notice(f"The digest of *{escape(account.name)}* will be posted here every day at {at} ({zone}).")
+        views.notice(
+            f"The digest of *{escape(account.name)}* will be posted here at {at} ({zone}), "
+            f"{'every day' if days == 'daily' else days}."
+        )
     )

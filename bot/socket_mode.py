@@ -7,7 +7,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.app import ConfigError, build_app
-from bot.clock import add_jobs, refresh_figures
+from bot.clock import Beat, add_jobs
 from bot.runtime import Runtime
 
 
@@ -19,11 +19,12 @@ def run_socket_mode(runtime: Runtime) -> None:
             "or serve the HTTP shape (Procfile `web`)"
         )
     app = build_app(runtime)
+    beat = Beat(runtime)
     scheduler = BackgroundScheduler(timezone="UTC")
-    add_jobs(scheduler, runtime)
+    add_jobs(scheduler, beat)
     scheduler.start()
-    refresh_figures(runtime)
     try:
         SocketModeHandler(app, token.get_secret_value()).start()  # type: ignore[no-untyped-call]
     finally:
         scheduler.shutdown(wait=False)
+        beat.lock.release()

@@ -42,7 +42,7 @@ from metrics.context import MetricContext
 from metrics.figures import no_data, rate, with_outlook
 from metrics.result import Cause, MetricResult, Window
 from metrics.sql import dialect_name, elapsed_seconds, utc_day
-from storage.models import BuyerMessage
+from storage.models import BuyerMessage, MessageMark
 
 METRIC = "contact_response"
 WINDOWS = (90, 30, 7)  # received [D-90, D-1] is the headline; 30 and 7 days beside it
@@ -98,13 +98,27 @@ def _limit(ctx: MetricContext) -> timedelta:
     return timedelta(hours=ctx.settings.response_hours)
 
 
-def pending_messages(ctx: MetricContext, at: datetime | None = None) -> list[PendingMessage]:
+def pending_messages(
+    ctx: MetricContext, at: datetime | None = None, *, overdue_for: timedelta = timedelta(0)
+) -> list[PendingMessage]:
     """Messages needing an answer, unanswered at the instant and at most 24 h old; soonest deadline first.
 
-    `at`: another instant than the as-of day's (`/health messages` asks about the present moment).
+    `at`: another instant than the as-of day's (`/health messages` and the reminder clock ask about the
+    present moment). `overdue_for`: also the messages whose deadline passed less than this long ago
+    (their `hours_left` is negative). A message marked in Slack as replied or as needing no response
+    is not pending: the mark stands until an export says the same.
     """
     limit = _limit(ctx)
     instant = at or ctx.instant
+    marked = (
+        select(MessageMark.id)
+        .where(
+            MessageMark.account_id == ctx.account_id,
+            MessageMark.message_id == BuyerMessage.message_id,
+            or_(MessageMark.no_response_needed.is_(True), MessageMark.replied_at < instant),
+        )
+        .exists()
+    )
     rows = ctx.session.execute(
         select(
             BuyerMessage.message_id,
@@ -115,10 +129,11 @@ def pending_messages(ctx: MetricContext, at: datetime | None = None) -> list[Pen
         )
         .where(
             BuyerMessage.account_id == ctx.account_id,
-            BuyerMessage.received_at >= instant - limit,
+            BuyerMessage.received_at >= instant - limit - overdue_for,
             BuyerMessage.received_at < instant,
             BuyerMessage.no_response_needed.is_(False),
             not_(_answered(ctx, instant)),
+            not_(marked),
         )
         .order_by(BuyerMessage.received_at, BuyerMessage.message_id)
     )

@@ -581,6 +581,7 @@ class Digest(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     at: Mapped[str] = mapped_column(String(5))  # HH:MM, local to `timezone`
     timezone: Mapped[str] = mapped_column(String(64))
+    days: Mapped[str] = mapped_column(String(32), default="daily")  # daily | mon-fri | mon,wed,fri ...
     set_by: Mapped[str] = mapped_column(String(32))
     set_at: Mapped[utc_datetime]
 
@@ -612,3 +613,83 @@ class SharedFile(Base):
     upload_id: Mapped[int | None] = mapped_column(Integer)
     claimed_at: Mapped[utc_datetime]
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# --- what the clock sends -------------------------------------------------------------------------
+
+
+class OutboundMessage(Base):
+    """One message the clock sends, claimed under its idempotency key before it is posted.
+
+    (kind, workspace, target, period) is unique: whoever inserts the row posts; a second clock, a
+    second tick or a restart finds it and posts nothing. `payload` is kept so that a claim left
+    `pending` by a crash, or `failed` by Slack, can be posted later by the sweeper.
+    """
+
+    __tablename__ = "outbound_messages"
+    __table_args__ = (
+        UniqueConstraint("kind", "workspace_id", "target", "period"),
+        Index("ix_outbound_messages_status", "status", "claimed_at"),
+    )
+
+    id: Mapped[intpk]
+    kind: Mapped[str] = mapped_column(String(16))  # digest | chart | alert | reminder | overdue | stale
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    target: Mapped[str] = mapped_column(String(32))  # a channel id, or a user id for a direct message
+    period: Mapped[str] = mapped_column(String(200))  # e.g. 2026-11-24, odr:mfn:0:breach:2026-11-24
+    status: Mapped[str] = mapped_column(String(16))  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    thread_of: Mapped[int | None] = mapped_column(Integer)  # a message whose thread this one goes in
+    channel: Mapped[str | None] = mapped_column(String(32))  # where Slack put it (a D... id for DMs)
+    ts: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+    claimed_at: Mapped[utc_datetime]
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AlertState(Base):
+    """Where a figure stood when the clock last looked: what makes a crossing (and not a flap)."""
+
+    __tablename__ = "alert_states"
+    __table_args__ = (UniqueConstraint("account_id", "metric_id", "scope", "window_days"),)
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    metric_id: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(String(8))
+    window_days: Mapped[int] = mapped_column(Integer)  # 0 when the metric has one window
+    state: Mapped[str] = mapped_column(String(16))  # ok | warning | breach
+    since: Mapped[date] = mapped_column(Date)
+    notified_on: Mapped[date | None] = mapped_column(Date)  # the last breach message's day
+
+
+class AlertPreference(Base):
+    """An owner's choices about a metric's alerts: snoozed, muted, warnings wanted."""
+
+    __tablename__ = "alert_preferences"
+    __table_args__ = (UniqueConstraint("account_id", "metric_id"),)
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    metric_id: Mapped[str] = mapped_column(String(64))
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    muted: Mapped[bool] = mapped_column(Boolean, default=False)
+    warnings: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_by: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[utc_datetime]
+
+
+class MessageMark(Base):
+    """A buyer message marked in Slack as replied or as needing no response, before any export says so."""
+
+    __tablename__ = "message_marks"
+    __table_args__ = (UniqueConstraint("account_id", "message_id"),)
+
+    id: Mapped[intpk]
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    message_id: Mapped[str] = mapped_column(String(64))
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    no_response_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    marked_by: Mapped[str] = mapped_column(String(32))
+    marked_at: Mapped[utc_datetime]

@@ -310,3 +310,32 @@ def accounts_without_snapshot(*, session: Session, as_of: date) -> list[models.A
     return list(
         session.scalars(select(models.Account).where(models.Account.id.not_in(done)).order_by(models.Account.id))
     )
+
+
+def all_accounts(*, session: Session) -> list[models.Account]:
+    return list(session.scalars(select(models.Account).order_by(models.Account.id)))
+
+
+def due_to_ship(
+    *, session: Session, account_id: int, start: datetime, end: datetime
+) -> list[tuple[str, str | None, datetime]]:
+    """Orders the unshipped-orders snapshot lists with a ship-by instant in [start, end): (order, SKU, ship-by)."""
+    rows = session.execute(
+        select(models.UnshippedItem.amazon_order_id, models.UnshippedItem.sku, models.UnshippedItem.promise_at)
+        .where(
+            models.UnshippedItem.account_id == account_id,
+            models.UnshippedItem.promise_at >= start,
+            models.UnshippedItem.promise_at < end,
+        )
+        .order_by(models.UnshippedItem.promise_at, models.UnshippedItem.amazon_order_id)
+    )
+    return [(order_id, sku, promise) for order_id, sku, promise in rows if promise is not None]
+
+
+def newest_upload_at(*, session: Session, account_id: int, kind: str) -> datetime | None:
+    """When an export of this kind was last ingested for the account."""
+    return session.scalar(
+        select(func.max(models.Upload.received_at)).where(
+            models.Upload.account_id == account_id, models.Upload.kind == kind, models.Upload.status == "ingested"
+        )
+    )

@@ -63,7 +63,7 @@ def owners(*, session: Session, account_id: int) -> dict[str, str]:
             models.MetricOwner.account_id == account_id
         )
     )
-    return dict(rows.tuples().all())
+    return {row.metric_id: row.user_id for row in rows}
 
 
 def set_digest(
@@ -75,13 +75,14 @@ def set_digest(
     at: str,
     timezone: str,
     set_by: str,
+    days: str = "daily",
     now: datetime,
 ) -> models.Digest:
     row = digest_in(session=session, workspace_id=workspace_id, channel_id=channel_id)
     if row is None:
         row = models.Digest(workspace_id=workspace_id, channel_id=channel_id)
         session.add(row)
-    row.account_id, row.at, row.timezone, row.set_by, row.set_at = account_id, at, timezone, set_by, now
+    row.account_id, row.at, row.timezone, row.days, row.set_by, row.set_at = account_id, at, timezone, days, set_by, now
     session.flush()
     return row
 

@@ -1,0 +1,161 @@
+"""Posting what the clock sends: claimed once under its key, posted, and retried if Slack refused it.
+
+A message is claimed (storage.outbox) before it is posted, in its own committed transaction, so a
+second clock or a second tick finds the claim and posts nothing. If Slack refuses (after slack_sdk's
+own retries of 429s and dropped connections), the claim is marked failed and the next tick's sweep
+posts it again; a claim left pending by a process that died is swept the same way after a cutoff.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.blocks.reply import Reply
+from bot.charts import chart_alt_text, trend_png
+from bot.runtime import Runtime
+from bot.slack_clients import Clients
+from storage import models
+from storage.outbox import claim, mark_failed, mark_sent, retake, to_retry
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A trend chart to upload into a message's thread (kept as data, drawn when posted)."""
+
+    title: str
+    points: list[tuple[str, float | None]]  # (ISO day, value)
+    target: float | None
+    lower_is_better: bool
+    percent: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "points": self.points,
+            "target": self.target,
+            "lower_is_better": self.lower_is_better,
+            "percent": self.percent,
+        }
+
+
+class Poster:
+    def __init__(self, runtime: Runtime, clients: Clients) -> None:
+        self.runtime, self.clients = runtime, clients
+
+    def send(
+        self,
+        *,
+        kind: str,
+        workspace_id: int,
+        target: str,
+        period: str,
+        reply: Reply | None = None,
+        chart: Chart | None = None,
+        direct: bool = False,
+        thread_of: int | None = None,
+    ) -> int | None:
+        """Claim and post; returns the claim's id, or None when it was claimed before."""
+        payload: dict[str, Any] = {"direct": direct}
+        if reply is not None:
+            payload["message"] = reply.payload()
+        if chart is not None:
+            payload["chart"] = chart.as_json()
+        with self.runtime.sessions.begin() as session:
+            claimed = claim(
+                session=session,
+                kind=kind,
+                workspace_id=workspace_id,
+                target=target,
+                period=period,
+                payload=payload,
+                now=self.runtime.now(),
+                thread_of=thread_of,
+            )
+            if claimed is None:
+                return None
+            message_id = claimed.id
+        self._post(message_id)
+        return message_id
+
+    def sweep(self) -> int:
+        """Post again what failed or was abandoned; returns how many were tried."""
+        now = self.runtime.now()
+        with self.runtime.sessions.begin() as session:
+            ids = [m.id for m in to_retry(session=session, now=now)]
+        tried = 0
+        for message_id in ids:
+            with self.runtime.sessions.begin() as session:
+                taken = retake(session=session, message_id=message_id, now=now)
+            if taken:
+                tried += 1
+                self._post(message_id)
+        return tried
+
+    def _post(self, message_id: int) -> None:
+        with self.runtime.sessions.begin() as session:
+            message = session.get(models.OutboundMessage, message_id)
+            assert message is not None
+            workspace = session.get(models.Workspace, message.workspace_id)
+            parent = session.get(models.OutboundMessage, message.thread_of) if message.thread_of else None
+            session.expunge_all()
+        client = self.clients.for_workspace(workspace) if workspace else None
+        if client is None:
+            self._failed(message_id, "no Slack token for this workspace")
+            return
+        try:
+            channel, ts = self._deliver(client, message, parent)
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            logger.warning("posting %s %s to %s failed: %s", message.kind, message.period, message.target, exc)
+            self._failed(message_id, str(exc))
+            return
+        with self.runtime.sessions.begin() as session:
+            mark_sent(session=session, message_id=message_id, channel=channel, ts=ts, now=self.runtime.now())
+
+    def _deliver(
+        self, client: WebClient, message: models.OutboundMessage, parent: models.OutboundMessage | None
+    ) -> tuple[str, str]:
+        payload = message.payload
+        channel = message.target
+        if payload.get("direct"):
+            # A direct message goes to the app's DM with the user (im:write opens it).
+            channel = client.conversations_open(users=message.target)["channel"]["id"]
+        thread_ts = None
+        if parent is not None:
+            if parent.ts is None or parent.channel is None:
+                raise SlackClientError("the message this one answers in a thread is not posted yet")
+            channel, thread_ts = parent.channel, parent.ts
+        if "chart" in payload:
+            spec = payload["chart"]
+            points = [(datetime.fromisoformat(day).date(), value) for day, value in spec["points"]]
+            png = trend_png(
+                spec["title"],
+                points,
+                target=spec["target"],
+                lower_is_better=spec["lower_is_better"],
+                percent=spec["percent"],
+            )
+            client.files_upload_v2(
+                channel=channel,
+                thread_ts=thread_ts,
+                content=png,
+                filename="trend.png",
+                title=spec["title"],
+                alt_txt=chart_alt_text(
+                    spec["title"], points, spec["target"], spec["percent"], lower_is_better=spec["lower_is_better"]
+                ),
+            )
+            return channel, thread_ts or ""
+        posted = client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload["message"])
+        return str(posted["channel"]), str(posted["ts"])
+
+    def _failed(self, message_id: int, error: str) -> None:
+        with self.runtime.sessions.begin() as session:
+            mark_failed(session=session, message_id=message_id, error=error, now=self.runtime.now())
