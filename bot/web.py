@@ -16,7 +16,17 @@ from bot.config import Settings
 from bot.runtime import Runtime
 
 
-def create_app(settings: Settings | None = None) -> SlackRequestHandler:
+class WebApp(SlackRequestHandler):
+    """Bolt's WSGI adapter, holding the runtime so that its database connections can be closed."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__(build_app(runtime))
+        self.runtime = runtime
+
+    def close(self) -> None:
+        self.runtime.engine.dispose()
+
+
+def create_app(settings: Settings | None = None) -> WebApp:
     """The WSGI application (a factory, so that gunicorn builds it in each worker)."""
-    runtime = Runtime.open(settings or Settings())
-    return SlackRequestHandler(build_app(runtime))
+    return WebApp(Runtime.open(settings or Settings()))

@@ -17,8 +17,11 @@ COMMANDS = (
     ("/health causes", "the top defect causes across metrics"),
     ("/health account [NAME]", "show the account, or switch this channel to another one"),
     ("/health targets [METRIC VALUE]", "show the targets, or change one (e.g. `/health targets odr 0.9%`)"),
-    ("/health owner METRIC @user", "who is alerted when the metric nears or breaks its target"),
-    ("/health digest here [HH:MM] [timezone]", "a morning digest in this channel (e.g. `09:00 Europe/Berlin`)"),
+    ("/health owner METRIC @user [warnings]", "who gets a DM when the metric breaks its target and recovers"),
+    (
+        "/health digest here [HH:MM] [timezone] [days]",
+        "a morning digest in this channel (e.g. `09:00 Europe/Berlin mon-fri`)",
+    ),
     ("/health digest off", "stop the digest in this channel"),
     ("/health help", "this list"),
 )

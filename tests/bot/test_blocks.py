@@ -334,8 +334,8 @@ def test_help_lists_every_form_and_the_metric_words() -> None:
         "*/health causes*",
         "*/health account [NAME]*",
         "*/health targets [METRIC VALUE]*",
-        "*/health owner METRIC @user*",
-        "*/health digest here [HH:MM] [timezone]*",
+        "*/health owner METRIC @user [warnings]*",
+        "*/health digest here [HH:MM] [timezone] [days]*",
         "*/health digest off*",
         "*/health help*",
     ):

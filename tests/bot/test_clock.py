@@ -396,3 +396,29 @@ def test_reminders_at_six_and_two_hours_and_none_after_replied(
     last = posts(fake)[-1]
     assert last["channel"] == "DU0CS" and "deadline passed" in _text_of(last)
     assert "<!channel>" not in _text_of(last)
+
+
+def test_healthbot_tick_at_an_instant_twice_posts_once(
+    fake: FakeSlack,
+    database_url: str,
+    sessions: sessionmaker[Session],
+    demo_account: models.Account,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.cli import main
+
+    subscribe(sessions, demo_account, timezone="UTC")
+    for name, value in {
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": fake.token,
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": fake.api_url,
+    }.items():
+        monkeypatch.setenv(name, value)
+    assert main(["tick", "--at", "2026-11-24T08:00:00+00:00"]) == 0
+    assert "1 digest(s)" in capsys.readouterr().out
+    assert main(["tick", "--at", "2026-11-24T08:00:00+00:00"]) == 0
+    out = capsys.readouterr().out
+    assert "0 digest(s)" in out and "0 alert(s)" in out
+    assert len(digests(fake, "CDIGEST")) == 1

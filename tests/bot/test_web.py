@@ -36,7 +36,8 @@ def test_the_web_app_built_from_the_environment_answers_signed_commands(
         monkeypatch.setenv("SLACK_BOT_TOKEN", fake.token)
         monkeypatch.setenv("SLACK_SIGNING_SECRET", "web-secret")
         monkeypatch.setenv("SLACK_API_URL", fake.api_url)
-        server = make_server("127.0.0.1", 0, create_app(), server_class=ThreadingWSGIServer, handler_class=QuietHandler)
+        web = create_app()
+        server = make_server("127.0.0.1", 0, web, server_class=ThreadingWSGIServer, handler_class=QuietHandler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
             sender = SlackSender(f"http://127.0.0.1:{server.server_port}/slack/events", "web-secret", fake=fake)
@@ -46,6 +47,7 @@ def test_the_web_app_built_from_the_environment_answers_signed_commands(
         finally:
             server.shutdown()
             server.server_close()
+            web.close()
         assert fake.calls_to("auth.test")  # the bot token was checked against (fake) Slack at start
 
 
