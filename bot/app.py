@@ -14,8 +14,10 @@ from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, RetryHandler
+from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy.exc import OperationalError
 
 from bot.actions import on_alert_button, on_message_button
 from bot.blocks import ids
@@ -29,6 +31,10 @@ from storage.inbox import claim_event, finish_event
 
 logger = logging.getLogger(__name__)
 
+UNREACHABLE = ":hourglass: healthbot cannot reach its database right now. Try again shortly."
+# Slack caps command text far below this; a longer one is cut rather than parsed whole.
+MAX_TEXT = 500
+
 # What the app asks for at installation: manifest.yml's bot scopes (a test keeps them equal).
 # im:write opens the DMs of alerts and reminders; files:write uploads the digest's trend chart.
 BOT_SCOPES = ("commands", "chat:write", "files:read", "im:write", "files:write")
@@ -39,8 +45,13 @@ class ConfigError(Exception):
 
 
 def retry_handlers() -> list[RetryHandler]:
-    # Bolt's default client retries only connection errors; a 429 should wait for Retry-After.
-    return [ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=2)]
+    # Bolt's default client retries only connection errors; a 429 should wait for Retry-After, and a
+    # 500/503 from Slack is usually gone a moment later.
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=2),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ]
 
 
 def build_app(runtime: Runtime, *, token_verification: bool = True) -> App:
@@ -128,9 +139,13 @@ def _listen(app: App, runtime: Runtime) -> None:
     def health(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         asker = Asker(context.team_id or "", command.get("channel_id", ""), command.get("user_id", ""))
         try:
-            given = answer(runtime, asker, command.get("text") or "")
+            given = answer(runtime, asker, (command.get("text") or "")[:MAX_TEXT])
+        except OperationalError:
+            logger.warning("/health: the database is unreachable", exc_info=True)
+            ack(**notice(UNREACHABLE).payload())
+            return
         except Exception:
-            logger.exception("/health %s failed", command.get("text"))
+            logger.exception("/health failed")
             ack(**notice(":warning: healthbot could not answer that; the error is logged.").payload())
             return
         ack(**_reply(given))
@@ -144,7 +159,12 @@ def _listen(app: App, runtime: Runtime) -> None:
             ack()
             channel = (body.get("channel") or {}).get("id", "")
             asker = Asker(context.team_id or "", channel, (body.get("user") or {}).get("id", ""))
-            given = answer(runtime, asker, str(action.get("value") or ""))
+            try:
+                given = answer(runtime, asker, str(action.get("value") or "")[:MAX_TEXT])
+            except OperationalError:
+                logger.warning("button: the database is unreachable", exc_info=True)
+                respond(replace_original=False, **notice(UNREACHABLE).payload())
+                return
             respond(replace_original=False, **_reply(Answer(given.reply, public=public)))
 
         return handler
@@ -161,7 +181,12 @@ def _listen(app: App, runtime: Runtime) -> None:
             ack()
             channel = (body.get("channel") or {}).get("id", "")
             asker = Asker(context.team_id or "", channel, (body.get("user") or {}).get("id", ""))
-            reply = handle(runtime, asker, action.get("action_id", ""), str(action.get("value") or ""))
+            try:
+                reply = handle(runtime, asker, action.get("action_id", ""), str(action.get("value") or ""))
+            except OperationalError:
+                logger.warning("button: the database is unreachable", exc_info=True)
+                respond(replace_original=False, **notice(UNREACHABLE).payload())
+                return
             respond(replace_original=True, **reply.payload())
 
         return handler

@@ -18,6 +18,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import OperationalError
 
 from bot import render
 from bot.blocks import uploads as views
@@ -33,6 +34,7 @@ from storage.team import channel_account
 
 logger = logging.getLogger(__name__)
 
+UNREACHABLE = "healthbot could not reach its database, so nothing was stored: share the file again in a few minutes"
 PROGRESS_EVERY = 2.0  # seconds between progress updates: chat.update is rate limited per channel
 
 
@@ -161,8 +163,15 @@ def on_file_shared(runtime: Runtime, *, client: WebClient, token: str, team_id: 
             logger.info("file %s of %s already claimed", file_id, team_id)
             return
     status, upload_id = "failed", None
+    name, progress = file_id, None
     try:
-        info = client.files_info(file=file_id)["file"]
+        try:
+            info = client.files_info(file=file_id)["file"]
+        except SlackApiError as exc:
+            # Deleted before we looked, or not visible to the bot: nothing to read, nobody to tell.
+            logger.info("files.info for %s refused: %s", file_id, exc.response.get("error"))
+            status = "rejected"
+            return
         name = str(info.get("name") or file_id)
         progress = _Progress(client, channel_id, _thread_ts(info, channel_id), name, runtime.settings.progress_rows)
         size = int(info.get("size") or 0)
@@ -197,8 +206,23 @@ def on_file_shared(runtime: Runtime, *, client: WebClient, token: str, team_id: 
         if received.result is not None:
             status, upload_id = received.result.status, received.result.upload_id
         progress.finish(received.reply)
+    except OperationalError:
+        # The database went away: nothing of the file was kept (one transaction). Say so in the thread;
+        # the claim stays `processing`, so sharing the file again after STALE minutes reads it again.
+        logger.warning("database unreachable while reading file %s", file_id, exc_info=True)
+        if progress is not None:
+            progress.finish(views.download_failed(name, UNREACHABLE))
+        return
     finally:
-        with runtime.sessions.begin() as session:
-            finish_file(
-                session=session, team_id=team_id, file_id=file_id, status=status, upload_id=upload_id, now=runtime.now()
-            )
+        try:
+            with runtime.sessions.begin() as session:
+                finish_file(
+                    session=session,
+                    team_id=team_id,
+                    file_id=file_id,
+                    status=status,
+                    upload_id=upload_id,
+                    now=runtime.now(),
+                )
+        except OperationalError:
+            logger.warning("could not record the outcome of file %s", file_id, exc_info=True)

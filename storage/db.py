@@ -45,7 +45,8 @@ def create_db_engine(url: str) -> Engine:
         return engine
     # PostgreSQL's JIT compiled one metric aggregate for 3.7 s to save a fraction of that in execution:
     # healthbot's queries are short, index-driven aggregates, where JIT only costs.
-    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"})
+    # connect_timeout: with the server gone, a request fails in seconds ("try again shortly"), not minutes.
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off", "connect_timeout": 5})
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from storage import models
-from storage.queries import resolve_account
+from storage.queries import AccountError, list_accounts, resolve_account
 
 
 def bound_account(*, session: Session, workspace_id: int, channel_id: str) -> models.Account | None:
@@ -20,12 +20,32 @@ def bound_account(*, session: Session, workspace_id: int, channel_id: str) -> mo
 
 
 def channel_account(*, session: Session, workspace_id: int, channel_id: str, now: datetime) -> models.Account:
-    """The account bound to the channel; else the workspace's only one (a `default` one when none).
+    """The account bound to the channel; else the workspace's one account bound to no channel at all
+    (a `default` one when the workspace has none).
 
-    Raises storage.queries.AccountError when the workspace has several and the channel is bound to none.
+    An account bound to channels is reachable from those channels only: binding is how a team keeps
+    an account's figures to the people of its channel. Raises storage.queries.AccountError when the
+    channel is unbound and no single unbound account is left to answer for it.
     """
     bound = bound_account(session=session, workspace_id=workspace_id, channel_id=channel_id)
-    return bound or resolve_account(session=session, workspace_id=workspace_id, name=None, now=now)
+    if bound is not None:
+        return bound
+    accounts = list_accounts(session=session, workspace_id=workspace_id)
+    if not accounts:
+        return resolve_account(session=session, workspace_id=workspace_id, name=None, now=now)
+    with_channels = set(
+        session.scalars(
+            select(models.ChannelAccount.account_id).where(models.ChannelAccount.workspace_id == workspace_id)
+        )
+    )
+    free = [a for a in accounts if a.id not in with_channels]
+    if len(free) == 1:
+        return free[0]
+    raise AccountError(
+        "this channel is not bound to an account"
+        + (f" (unbound accounts: {', '.join(a.name for a in free)})" if free else "")
+        + ": bind one with `/health account NAME`"
+    )
 
 
 def bind_channel(
