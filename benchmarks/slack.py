@@ -1,36 +1,36 @@
-"""Slack benchmark: concurrent signed `/health odr` requests against an account with 1,000,000 order items.
+"""Slack benchmarks: signed `/health` requests against the `web` shape (gunicorn, as the Procfile runs it).
 
-    python -m benchmarks.slack [--window-items 1000000] [--database-url URL] [--concurrency 20] [--rounds 10]
+    python -m benchmarks.slack burst [--database-url URL] [--concurrency 20] [--rounds 10]
+    python -m benchmarks.slack load  [--database-url URL] [--concurrency 50] [--seconds 60] [--ingest-rows 300000]
 
-Without `--database-url` the metrics benchmark's data is generated and ingested into a fresh SQLite
-file first (several minutes); with it, an existing database holding the `bench` account is used (the
-metrics benchmark leaves one behind with `--keep`, if it has that option; any database works). The
-day's figures are computed once (as the ingestion would), then the app is served by a threaded WSGI
-server against a local fake Slack and hit by `--concurrency` simultaneous signed requests, `--rounds`
-times. Server time is measured around the WSGI application: from the request's arrival to the ack.
+`burst` (Slack app issue): `--concurrency` simultaneous `/health odr`, `--rounds` times; p50 and p99
+of the server time (gunicorn's own request time, `%(D)s` in its access log) and of the client's.
+`load` (reliability issue): `--concurrency` clients sending `/health` and `/health odr` without pause
+for `--seconds`, while `healthbot ingest` writes a large All Orders file into the same database;
+throughput, p99 and errors.
+
+Without `--database-url`, the metrics benchmark's account (1,000,000 order items in the ODR window)
+is generated and ingested into a fresh SQLite file first (several minutes). The day's figures are
+computed once, as an upload would. A local fake Slack answers `auth.test`.
 """
 
 from __future__ import annotations
 
 import argparse
-import socketserver
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import func, select
 
 from benchmarks.metrics import AS_OF, ITEMS_PER_ORDER, WINDOW_SHARE, prepare
-from bot.app import build_app
-from bot.config import Settings
-from bot.runtime import Runtime
 from metrics.snapshots import compute_snapshot
 from storage import models
 from storage.db import create_db_engine, make_sessions
@@ -41,58 +41,25 @@ SECRET = "bench-signing-secret"
 NOW = datetime(AS_OF.year, AS_OF.month, AS_OF.day, 9, 0, tzinfo=UTC)
 
 
-class _Server(socketserver.ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    request_queue_size = 128  # socketserver's default backlog of 5 resets a burst of connections
+@dataclass
+class Samples:
+    client_ms: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class Timed:
-    """A WSGI middleware recording each request's time in the application."""
-
-    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
-        self.app = app
-        self.seconds: list[float] = []
-        self.lock = threading.Lock()
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        started = time.perf_counter()
-        body = list(self.app(environ, start_response))
+    def add(self, ms: float, status: int, body: str) -> None:
         with self.lock:
-            self.seconds.append(time.perf_counter() - started)
-        return body
+            self.client_ms.append(ms)
+            if status != 200 or "Try again" in body or "could not answer" in body:
+                self.errors.append(f"{status}: {body[:80]}")
 
 
-def _percentile(values: list[float], share: float) -> float:
+def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))] if ordered else float("nan")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--window-items", type=int, default=1_000_000)
-    parser.add_argument("--database-url", help="a database already holding the `bench` account")
-    parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=10)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="healthbot-bench-") as tmp:
-        url = args.database_url
-        if url is None:
-            from storage.demo import write_demo_data
-
-            orders = int(args.window_items / ITEMS_PER_ORDER / WINDOW_SHARE)
-            paths = write_demo_data(Path(tmp) / "exports", orders=orders, seed=1, as_of=AS_OF)
-            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-            seconds, items = prepare(url, paths)
-            print(f"ingested {orders:,} orders in {seconds:.0f} s; {items:,} order items in the ODR window")
-        run(url, args.concurrency, args.rounds)
-
-
-def run(url: str, concurrency: int, rounds: int) -> None:
+def _bench_account(url: str) -> None:
     engine = create_db_engine(url)
     sessions = make_sessions(engine)
     with sessions.begin() as session:
@@ -101,47 +68,171 @@ def run(url: str, concurrency: int, rounds: int) -> None:
         started = time.perf_counter()
         compute_snapshot(session=session, account=account, as_of=AS_OF, computed_at=NOW)
         print(f"{items:,} order items stored; the day's figures computed in {time.perf_counter() - started:.1f} s")
-    with FakeSlack() as fake:
-        settings = Settings.model_validate(
-            {
-                "DATABASE_URL": url,
-                "SLACK_BOT_TOKEN": fake.token,
-                "SLACK_SIGNING_SECRET": SECRET,
-                "SLACK_API_URL": fake.api_url,
-            }
+    engine.dispose()
+
+
+class Gunicorn:
+    """The Procfile's `web` process on a free local port, its access log giving each request's time."""
+
+    def __init__(self, url: str, fake: FakeSlack, log: Path) -> None:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "SLACK_BOT_TOKEN": fake.token,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": fake.api_url,
+        }
+        self.log = log
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
+                "--threads", "8", "--timeout", "60", "--access-logfile", str(log),
+                "--access-logformat", "%(D)s %(s)s", "bot.web:create_app()",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )  # fmt: skip
+        self.url = f"http://127.0.0.1:{self.port}/slack/events"
+
+    def wait_ready(self, sender: SlackSender) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if sender.command("help").status_code == 200:
+                    return
+            except Exception:  # not listening yet
+                time.sleep(0.5)
+        raise SystemExit(
+            "gunicorn did not start: " + (self.process.stderr.read().decode() if self.process.stderr else "")
         )
-        runtime = Runtime(settings=settings, engine=engine, sessions=sessions, now=lambda: NOW)
-        timed = Timed(SlackRequestHandler(build_app(runtime)))
-        server = make_server("127.0.0.1", 0, timed, server_class=_Server, handler_class=_Quiet)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        sender = SlackSender(f"http://127.0.0.1:{server.server_port}/slack/events", SECRET, team_id=fake.team_id)
-        sender.command("odr")  # warm-up: connection pools, statement caches
-        timed.seconds.clear()
-        failures = 0
-        for _ in range(rounds):
-            barrier = threading.Barrier(concurrency)
-            statuses: list[int] = []
 
-            def one(barrier: threading.Barrier = barrier, statuses: list[int] = statuses) -> None:
-                body, headers = sender.build_command("odr")
-                barrier.wait()  # all at once: the burst is what is measured
-                statuses.append(sender.post(body, headers).status_code)
+    def server_ms(self) -> list[float]:
+        return [int(line.split()[0]) / 1000 for line in self.log.read_text().splitlines() if line.strip()]
 
-            threads = [threading.Thread(target=one) for _ in range(concurrency)]
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def burst(url: str, concurrency: int, rounds: int, work: Path) -> None:
+    with FakeSlack() as fake:
+        server = Gunicorn(url, fake, work / "access.log")
+        try:
+            sender = SlackSender(server.url, SECRET, team_id=fake.team_id, fake=fake)
+            server.wait_ready(sender)
+            for _ in range(3):
+                sender.command("odr")  # warm-up: both workers' pools and caches
+            server.log.write_text("")
+            samples = Samples()
+            for _ in range(rounds):
+                barrier = threading.Barrier(concurrency)
+
+                def one(barrier: threading.Barrier = barrier) -> None:
+                    body, headers = sender.build_command("odr")
+                    barrier.wait()  # all at once: the burst is what is measured
+                    started = time.perf_counter()
+                    response = sender.post(body, headers)
+                    samples.add((time.perf_counter() - started) * 1000, response.status_code, response.text)
+
+                threads = [threading.Thread(target=one) for _ in range(concurrency)]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+            time.sleep(1)
+            server_ms = server.server_ms()
+        finally:
+            server.stop()
+    print(
+        f"burst: {len(samples.client_ms)} signed /health odr, {concurrency} at a time, {len(samples.errors)} errors\n"
+        f"  server time: p50 {statistics.median(server_ms):.1f} ms, p99 {percentile(server_ms, 0.99):.1f} ms\n"
+        f"  client time: p50 {statistics.median(samples.client_ms):.1f} ms, "
+        f"p99 {percentile(samples.client_ms, 0.99):.1f} ms (target: p99 under 100 ms)"
+    )
+
+
+def load(url: str, concurrency: int, seconds: float, ingest_rows: int, work: Path) -> None:
+    from storage.demo import write_demo_data
+
+    orders = write_demo_data(work / "ingest", orders=int(ingest_rows / ITEMS_PER_ORDER), seed=9, as_of=AS_OF)[0]
+    with FakeSlack() as fake:
+        server = Gunicorn(url, fake, work / "access.log")
+        try:
+            sender = SlackSender(server.url, SECRET, team_id=fake.team_id, fake=fake)
+            server.wait_ready(sender)
+            server.log.write_text("")
+            samples = Samples()
+            stop = time.monotonic() + seconds
+            ingest = subprocess.Popen(
+                [sys.executable, "-m", "bot", "ingest", str(orders), "--account", "bench"],
+                env={**os.environ, "DATABASE_URL": url},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
+
+            def client(n: int) -> None:
+                text = "odr" if n % 2 else ""
+                while time.monotonic() < stop:
+                    started = time.perf_counter()
+                    try:
+                        response = sender.command(text)
+                        samples.add((time.perf_counter() - started) * 1000, response.status_code, response.text)
+                    except Exception as exc:  # a refused or dropped connection is an error, not a crash
+                        samples.add((time.perf_counter() - started) * 1000, 0, repr(exc))
+
+            threads = [threading.Thread(target=client, args=(n,)) for n in range(concurrency)]
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
-            failures += sum(1 for s in statuses if s != 200)
-        server.shutdown()
-        server.server_close()
-    samples = [s * 1000 for s in timed.seconds]
+            ingest_out = ingest.communicate(timeout=1800)[0].decode()
+            server_ms = server.server_ms()
+        finally:
+            server.stop()
+    count = len(samples.client_ms)
     print(
-        f"{len(samples)} signed /health odr requests, {concurrency} at a time, {failures} failed: "
-        f"p50 {statistics.median(samples):.1f} ms, p99 {_percentile(samples, 0.99):.1f} ms, "
-        f"max {max(samples):.1f} ms (target: p99 under 100 ms)"
+        f"load: {concurrency} clients for {seconds:.0f} s while ingesting {orders.name} ({ingest_rows:,} rows):\n"
+        f"  {count:,} requests, {count / seconds:.0f}/s, {len(samples.errors)} errors"
+        + (f" (first: {samples.errors[0]})" if samples.errors else "")
+        + f"\n  server time p50 {statistics.median(server_ms):.1f} ms, p99 {percentile(server_ms, 0.99):.1f} ms;"
+        f" client time p50 {statistics.median(samples.client_ms):.1f} ms,"
+        f" p99 {percentile(samples.client_ms, 0.99):.1f} ms (target: 0 errors, p99 under 250 ms)\n"
+        f"  ingestion: exit {ingest.returncode}: {ingest_out.strip().splitlines()[-1] if ingest_out.strip() else ''}"
     )
-    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("mode", choices=["burst", "load"])
+    parser.add_argument("--database-url", help="a database already holding the `bench` account")
+    parser.add_argument("--window-items", type=int, default=1_000_000)
+    parser.add_argument("--concurrency", type=int)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--ingest-rows", type=int, default=300_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="healthbot-bench-") as tmp:
+        work = Path(tmp)
+        url = args.database_url
+        if url is None:
+            from storage.demo import write_demo_data
+
+            orders = int(args.window_items / ITEMS_PER_ORDER / WINDOW_SHARE)
+            paths = write_demo_data(work / "exports", orders=orders, seed=1, as_of=AS_OF)
+            url = f"sqlite:///{work / 'bench.db'}"
+            seconds, items = prepare(url, paths)
+            print(f"ingested {orders:,} orders in {seconds:.0f} s; {items:,} order items in the ODR window")
+        _bench_account(url)
+        if args.mode == "burst":
+            burst(url, args.concurrency or 20, args.rounds, work)
+        else:
+            load(url, args.concurrency or 50, args.seconds, args.ingest_rows, work)
 
 
 if __name__ == "__main__":
