@@ -120,7 +120,8 @@ def alert(runtime: Runtime, poster: Poster, account: models.Account, at: datetim
             previous=previous.get(crossing.key),
             days_in_breach=crossing.days_in_breach,
         )
-        period = ":".join([*map(str, crossing.key), crossing.kind, today.isoformat()])
+        # The account is in the key: two accounts of one workspace may share an owner or a channel.
+        period = ":".join([str(account.id), *map(str, crossing.key), crossing.kind, today.isoformat()])
         targets = [(owner, True)] if owner else [(channel, False) for channel in channels]
         for target, direct in targets:
             if poster.send(

@@ -15,7 +15,6 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, RetryHandler
 from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy.exc import OperationalError
 
@@ -23,7 +22,9 @@ from bot.actions import on_alert_button, on_message_button
 from bot.blocks import ids
 from bot.blocks.health import notice
 from bot.health import Answer, Asker, answer
+from bot.redact import install_redaction
 from bot.runtime import Runtime
+from bot.token_store import EncryptedInstallationStore, EncryptionKeyError
 from bot.uploads import on_file_shared
 from metrics.snapshots import compute_snapshot
 from storage import models
@@ -60,11 +61,21 @@ def build_app(runtime: Runtime, *, token_verification: bool = True) -> App:
     if settings.slack_signing_secret is None:
         raise ConfigError("set SLACK_SIGNING_SECRET (the app's Basic Information page shows it)")
     secret = settings.slack_signing_secret.get_secret_value()
+    install_redaction(
+        s.get_secret_value()
+        for s in (settings.slack_signing_secret, settings.slack_client_secret, settings.encryption_key)
+        if s is not None
+    )
     if runtime.multi_workspace:
         if settings.slack_client_secret is None or settings.slack_client_id is None:
             raise ConfigError("set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET together for several workspaces")
         client_id = settings.slack_client_id
-        installations = SQLAlchemyInstallationStore(client_id=client_id, engine=runtime.engine)
+        try:
+            installations = EncryptedInstallationStore(
+                client_id=client_id, engine=runtime.engine, key=settings.encryption_key
+            )
+        except EncryptionKeyError as exc:
+            raise ConfigError(str(exc)) from None
         app = App(
             signing_secret=secret,
             client=WebClient(base_url=settings.slack_api_url, retry_handlers=retry_handlers()),

@@ -32,6 +32,7 @@ from storage import models
 from storage.db import create_db_engine, current_revision, make_sessions, upgrade
 from storage.ingest.templates import write_templates
 from storage.marketplaces import get_marketplace
+from storage.purge import accounts_named, purge_account, purge_before
 from storage.queries import (
     AccountError,
     add_account,
@@ -144,6 +145,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     templates = commands.add_parser("templates", help="write empty CSV templates into DIR")
     templates.add_argument("directory", type=Path, metavar="DIR")
+
+    purge = commands.add_parser(
+        "purge", help="delete an account's data, or what is dated before a day (prints the counts; --yes deletes)"
+    )
+    purge.add_argument("--account", required=True, help="the account's name")
+    purge.add_argument("--before", type=_iso_date, default=None, help="only rows dated before this day (YYYY-MM-DD)")
+    purge.add_argument(
+        "--workspace", help="the account's Slack team id ('local' for the command line's), when several share the name"
+    )
+    purge.add_argument("--yes", action="store_true", help="delete; without it nothing is deleted")
 
     demo_data = commands.add_parser("demo-data", help="write a coherent set of demo exports into DIR")
     demo_data.add_argument("directory", type=Path, metavar="DIR")
@@ -261,6 +272,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "ingest":
             account = _account(sessions, args.account)
             return _ingest_paths(settings, sessions, account, args.paths, as_json=args.json, console=console)
+        if args.command == "purge":
+            return _purge(sessions, args.account, args.workspace, args.before, yes=args.yes)
         if args.command == "settings":
             return _settings(sessions, _account(sessions, args.account), args.key, args.value)
         if args.command == "status":
@@ -377,6 +390,37 @@ def _history(sessions: sessionmaker[Session], account: models.Account, as_of: da
     return EXIT_OK
 
 
+def _purge(sessions: sessionmaker[Session], name: str, team_id: str | None, before: date | None, *, yes: bool) -> int:
+    with sessions() as session:
+        found = accounts_named(session=session, name=name, team_id=team_id)
+        if not found:
+            where = f" in workspace {team_id}" if team_id else ""
+            raise Usage(f"no account named {name!r}{where} (healthbot accounts list shows the command line's)")
+        if len(found) > 1:
+            teams = ", ".join(team for _, team in found)
+            raise Usage(f"accounts named {name!r} are in several workspaces ({teams}): choose one with --workspace")
+        account, team = found[0]
+        if before is None:
+            counts = purge_account(session=session, account_id=account.id)
+        else:
+            counts = purge_before(session=session, account_id=account.id, before=before)
+        # A dry run makes the same deletes and rolls them back: its counts are exactly what --yes deletes.
+        if yes:
+            session.commit()
+        else:
+            session.rollback()
+    scope = f" dated before {before}" if before else ", the account's own row included"
+    total = sum(counts.values())
+    print(f"{'deleted' if yes else 'would delete'} {total:,} rows of {name} (workspace {team}){scope}")
+    width = max(map(len, counts))
+    for table, count in sorted(counts.items()):
+        if count:
+            print(f"  {table:<{width}}  {count:>9,}")
+    if not yes:
+        print("nothing was deleted: run again with --yes to delete them")
+    return EXIT_OK
+
+
 def _instant(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
@@ -392,6 +436,8 @@ def _tick(runtime: Runtime, at: datetime) -> int:
         return EXIT_OK
     try:
         report = tick(runtime, at)
+    except ConfigError as exc:
+        raise Usage(str(exc)) from None
     finally:
         lock.release()
     print(report.line())

@@ -13,7 +13,8 @@ import logging
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from bot.runtime import Runtime
 from bot.slack_clients import Clients
@@ -36,8 +37,15 @@ class ClockLock:
         return self.runtime.engine.dialect.name == "postgresql"
 
     def acquire(self) -> bool:
-        if not self.needed or self.connection is not None:
+        """True when this clock holds the lock (taking it if free). A lock held on a connection the
+        database has since dropped was released with it: that is checked, not assumed."""
+        if not self.needed:
             return True
+        if self.connection is not None:
+            if self._still_held(self.connection):
+                return True
+            self.connection.invalidate()
+            self.connection = None
         connection = self.runtime.engine.connect()
         if connection.execute(select(func.pg_try_advisory_lock(LOCK_KEY))).scalar():
             connection.commit()
@@ -45,6 +53,23 @@ class ClockLock:
             return True
         connection.close()
         return False
+
+    def _still_held(self, connection: Connection) -> bool:
+        try:
+            held = connection.execute(
+                select(func.count())
+                .select_from(text("pg_locks"))
+                .where(
+                    text(
+                        "locktype = 'advisory' AND granted AND pid = pg_backend_pid()"
+                        " AND ((classid::bigint << 32) | objid::bigint) = :key"
+                    ).bindparams(key=LOCK_KEY)
+                )
+            ).scalar()
+            connection.commit()
+        except DBAPIError:
+            return False
+        return bool(held)
 
     def release(self) -> None:
         if self.connection is not None:

@@ -28,6 +28,8 @@ class Settings(StorageSettings):
     # A breached figure recovers once back at "ok" (out of the warning band), or, when this is set,
     # once better than its target by this share of it (0.1: an ODR under 0.9% for a 1% target).
     recovery_margin: float | None = Field(default=None, ge=0, lt=1, validation_alias="HEALTHBOT_RECOVERY_MARGIN")
+    # Encrypts OAuth installation tokens at rest when set (bot/token_store.py, docs/security.md).
+    encryption_key: SecretStr | None = Field(default=None, validation_alias="HEALTHBOT_ENCRYPTION_KEY")
 
     def reminder_stages(self) -> list[float]:
         """Hours before a buyer message's deadline when its reminders go, soonest last (6, 2)."""

@@ -15,13 +15,14 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.exc import OperationalError
 
 from bot.blocks.reply import Reply
 from bot.charts import chart_alt_text, trend_png
 from bot.runtime import Runtime
 from bot.slack_clients import Clients
 from storage import models
-from storage.outbox import claim, mark_failed, mark_sent, retake, to_retry
+from storage.outbox import claim, mark_failed, mark_sent, retake, sent, to_retry
 
 logger = logging.getLogger(__name__)
 
@@ -85,19 +86,36 @@ class Poster:
         self._post(message_id)
         return message_id
 
+    def claimed(self, *, kind: str, workspace_id: int, target: str, period: str) -> int | None:
+        """The id of the message claimed under this key, if any."""
+        with self.runtime.sessions.begin() as session:
+            found = sent(session=session, kind=kind, workspace_id=workspace_id, target=target, period=period)
+            return found.id if found else None
+
     def sweep(self) -> int:
-        """Post again what failed or was abandoned; returns how many were tried."""
+        """Record what Slack took while the database was away, then post again what failed or was
+        abandoned; returns how many were tried."""
+        self._record_unrecorded()
         now = self.runtime.now()
         with self.runtime.sessions.begin() as session:
-            ids = [m.id for m in to_retry(session=session, now=now)]
+            due = to_retry(session=session, now=now)
+            session.expunge_all()
         tried = 0
-        for message_id in ids:
+        for message in due:
             with self.runtime.sessions.begin() as session:
-                taken = retake(session=session, message_id=message_id, now=now)
+                taken = retake(session=session, message=message, now=now)
             if taken:
                 tried += 1
-                self._post(message_id)
+                self._post(message.id)
         return tried
+
+    def _record_unrecorded(self) -> None:
+        unrecorded = self.clients.unrecorded
+        while unrecorded:
+            message_id, channel, ts = unrecorded[0]
+            with self.runtime.sessions.begin() as session:
+                mark_sent(session=session, message_id=message_id, channel=channel, ts=ts, now=self.runtime.now())
+            unrecorded.pop(0)
 
     def _post(self, message_id: int) -> None:
         with self.runtime.sessions.begin() as session:
@@ -116,8 +134,14 @@ class Poster:
             logger.warning("posting %s %s to %s failed: %s", message.kind, message.period, message.target, exc)
             self._failed(message_id, str(exc))
             return
-        with self.runtime.sessions.begin() as session:
-            mark_sent(session=session, message_id=message_id, channel=channel, ts=ts, now=self.runtime.now())
+        try:
+            with self.runtime.sessions.begin() as session:
+                mark_sent(session=session, message_id=message_id, channel=channel, ts=ts, now=self.runtime.now())
+        except OperationalError:
+            # Slack has it and the database cannot say so yet: kept in this process until it can, so that
+            # the sweep never takes the claim for an abandoned one and posts it again.
+            self.clients.unrecorded.append((message_id, channel, ts))
+            raise
 
     def _deliver(
         self, client: WebClient, message: models.OutboundMessage, parent: models.OutboundMessage | None

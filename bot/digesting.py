@@ -51,6 +51,11 @@ def send_digests(runtime: Runtime, poster: Poster, at: datetime) -> int:
 
 
 def _send_one(runtime: Runtime, poster: Poster, subscription: models.Digest, day: date, at: datetime) -> bool:
+    period, channel = day.isoformat(), subscription.channel_id
+    workspace_id = subscription.workspace_id
+    digest_id = poster.claimed(kind="digest", workspace_id=workspace_id, target=channel, period=period)
+    if digest_id is not None and poster.claimed(kind="chart", workspace_id=workspace_id, target=channel, period=period):
+        return False  # done (or being done) for the day: nothing to build
     zone = ZoneInfo(subscription.timezone)
     with runtime.sessions.begin() as session:
         account = session.get(models.Account, subscription.account_id)
@@ -90,7 +95,7 @@ def _send_one(runtime: Runtime, poster: Poster, subscription: models.Digest, day
             if worst
             else []
         )
-        account_name, workspace_id = account.name, account.workspace_id
+        account_name = account.name
     reply = digest(
         account_name,
         as_of,
@@ -103,11 +108,14 @@ def _send_one(runtime: Runtime, poster: Poster, subscription: models.Digest, day
         at,
         subscription.timezone,
     )
-    period = day.isoformat()
-    posted = poster.send(
-        kind="digest", workspace_id=workspace_id, target=subscription.channel_id, period=period, reply=reply
-    )
-    if posted is not None and worst is not None:
+    posted = None
+    if digest_id is None:
+        posted = digest_id = poster.send(
+            kind="digest", workspace_id=workspace_id, target=channel, period=period, reply=reply
+        )
+    # The chart is claimed on its own: if the process stopped between the two claims, the next tick
+    # finds the digest claimed and claims the chart still missing.
+    if digest_id is not None and worst is not None:
         series = [
             (d.isoformat(), row.value)
             for d, row in history
@@ -125,6 +133,6 @@ def _send_one(runtime: Runtime, poster: Poster, subscription: models.Digest, day
                 lower_is_better=BY_ID[worst["id"]].condition.lower_is_better,
                 percent=worst["id"] not in render.COUNT_METRICS,
             ),
-            thread_of=posted,
+            thread_of=digest_id,
         )
     return posted is not None

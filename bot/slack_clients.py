@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from slack_sdk import WebClient
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
-from bot.app import retry_handlers
+from bot.app import ConfigError, retry_handlers
+from bot.redact import install_redaction
 from bot.runtime import Runtime
+from bot.token_store import EncryptedInstallationStore, EncryptionKeyError
 from storage import models
 
 
@@ -16,12 +17,20 @@ class Clients:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self._cache: dict[str, WebClient] = {}
+        # (outbound message id, channel, ts) that Slack accepted while the database could not record
+        # it: kept for the process's life (the clock's), recorded by the next tick's sweep.
+        self.unrecorded: list[tuple[int, str, str]] = []
         settings = runtime.settings
-        self._store = (
-            SQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=runtime.engine)
-            if runtime.multi_workspace and settings.slack_client_id
-            else None
-        )
+        # The clock never builds the app, so it installs the log redaction itself.
+        install_redaction(s.get_secret_value() for s in (settings.slack_client_secret, settings.encryption_key) if s)
+        self._store: EncryptedInstallationStore | None = None
+        if runtime.multi_workspace and settings.slack_client_id:
+            try:
+                self._store = EncryptedInstallationStore(
+                    client_id=settings.slack_client_id, engine=runtime.engine, key=settings.encryption_key
+                )
+            except EncryptionKeyError as exc:
+                raise ConfigError(str(exc)) from None
 
     def for_workspace(self, workspace: models.Workspace) -> WebClient | None:
         """None when the workspace has no way to reach Slack (the local one without a token)."""

@@ -17,9 +17,16 @@ from sqlalchemy.orm import Session
 
 from storage import models
 
-MAX_ATTEMPTS = 5
+# With the waits below, about 17 hours of trying: a Slack outage delays messages, it does not lose them.
+MAX_ATTEMPTS = 12
 # A post takes seconds; a claim pending longer than this belongs to a process that is gone.
 PENDING_CUTOFF = timedelta(minutes=10)
+MAX_WAIT = timedelta(hours=4)
+
+
+def retry_wait(attempts: int) -> timedelta:
+    """How long a refused message waits before its next try: 1, 2, 4 ... minutes, at most 4 hours."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_WAIT)
 
 
 def claim(
@@ -71,37 +78,34 @@ def mark_failed(*, session: Session, message_id: int, error: str, now: datetime)
 
 
 def to_retry(*, session: Session, now: datetime) -> list[models.OutboundMessage]:
-    """Messages to post again: refused by Slack, or left pending by a process that died."""
-    return list(
-        session.scalars(
-            select(models.OutboundMessage)
-            .where(
-                models.OutboundMessage.attempts < MAX_ATTEMPTS,
-                or_(
-                    models.OutboundMessage.status == "failed",
-                    and_(
-                        models.OutboundMessage.status == "pending",
-                        models.OutboundMessage.claimed_at < now - PENDING_CUTOFF,
-                    ),
-                ),
-            )
-            .order_by(models.OutboundMessage.id)
-        )
-    )
-
-
-def retake(*, session: Session, message_id: int, now: datetime) -> bool:
-    """Take a message to retry, so that two sweepers never both post it."""
-    taken = session.execute(
-        update(models.OutboundMessage)
+    """Messages to post again: refused by Slack and waited long enough, or left pending by a process
+    that died."""
+    candidates = session.scalars(
+        select(models.OutboundMessage)
         .where(
-            models.OutboundMessage.id == message_id,
-            models.OutboundMessage.status.in_(("failed", "pending")),
             models.OutboundMessage.attempts < MAX_ATTEMPTS,
             or_(
                 models.OutboundMessage.status == "failed",
-                models.OutboundMessage.claimed_at < now - PENDING_CUTOFF,
+                and_(
+                    models.OutboundMessage.status == "pending",
+                    models.OutboundMessage.claimed_at < now - PENDING_CUTOFF,
+                ),
             ),
+        )
+        .order_by(models.OutboundMessage.id)
+    )
+    return [m for m in candidates if m.status == "pending" or m.claimed_at + retry_wait(m.attempts) <= now]
+
+
+def retake(*, session: Session, message: models.OutboundMessage, now: datetime) -> bool:
+    """Take a message to retry, so that two sweepers never both post it: only the one that still finds
+    it as it read it (same status, same claim time) takes it."""
+    taken = session.execute(
+        update(models.OutboundMessage)
+        .where(
+            models.OutboundMessage.id == message.id,
+            models.OutboundMessage.status == message.status,
+            models.OutboundMessage.claimed_at == message.claimed_at,
         )
         .values(status="pending", claimed_at=now, attempts=models.OutboundMessage.attempts + 1)
         .returning(models.OutboundMessage.id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
+import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -109,7 +110,7 @@ def ingest_file(
             run.consume(lines)
     except IngestError as error:
         raise _with_kind(error, run.kind) from None
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+    except (EOFError, gzip.BadGzipFile, zlib.error, zipfile.BadZipFile) as exc:  # found while streaming (CRC)
         raise _with_kind(
             IngestError(
                 "the compressed file is damaged or cut short",

@@ -134,7 +134,11 @@ def open_upload(path: Path, *, max_expanded_bytes: int) -> Iterator[IO[bytes]]:
                 raise IngestError("the zip archive is damaged", found=str(exc), hint=DOWNLOAD_AGAIN) from None
             with archive:
                 member = _zip_member(archive, max_expanded_bytes)
-                with archive.open(member) as inner_stream:
+                try:
+                    inner_stream = archive.open(member)
+                except (zipfile.BadZipFile, OSError) as exc:  # a header pointing outside the file
+                    raise IngestError("the zip archive is damaged", found=str(exc), hint=DOWNLOAD_AGAIN) from None
+                with inner_stream:
                     limited = io.BufferedReader(_Limited(inner_stream, max_expanded_bytes), READ_BYTES)
                     yield limited
             return

@@ -35,17 +35,25 @@ def text(raw: str, ctx: ParseContext) -> str:
     return raw
 
 
+# Counts are stored in 32-bit INTEGER columns on both databases: a larger one is refused here, with
+# its line and column, rather than by the database in the middle of a chunk.
+INT_LIMIT = 2**31 - 1
+
+
 def integer(raw: str, ctx: ParseContext) -> int:
     try:
-        return int(raw)
+        number = int(raw)
     except ValueError:
         try:
-            number = float(raw)
+            decimal = float(raw)
         except ValueError:
             raise ValueError("a whole number") from None
-        if not number.is_integer():
+        if not decimal.is_integer():
             raise ValueError("a whole number") from None
-        return int(number)
+        number = int(decimal)
+    if not -INT_LIMIT <= number <= INT_LIMIT:
+        raise ValueError(f"a whole number no larger than {INT_LIMIT:,}")
+    return number
 
 
 def amount(raw: str, ctx: ParseContext) -> float:
@@ -112,7 +120,10 @@ def timestamp(raw: str, ctx: ParseContext) -> datetime:
         value = datetime.combine(day, clock)
     if value.tzinfo is None:
         value = value.replace(tzinfo=ctx.timezone)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 pushed past the calendar's end by the offset
+        raise ValueError(ISO_EXPECTED) from None
 
 
 def day(raw: str, ctx: ParseContext) -> date:

@@ -111,6 +111,7 @@ class _Reply:
     content_type: str
     headers: dict[str, str] = field(default_factory=dict)
     data: Any | None = None  # the JSON answered, kept for Call.response
+    delay: float = 0.0  # seconds to wait before answering (delay_next)
 
 
 def _json_reply(data: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> _Reply:
@@ -168,6 +169,9 @@ class FakeSlack:
         self._download_paths: dict[str, str] = {}  # path on the fake -> file id
         self._users: dict[str, dict[str, Any]] = {}
         self._injected: defaultdict[str, deque[_Reply]] = defaultdict(deque)
+        self._delays: defaultdict[str, deque[float]] = defaultdict(deque)
+        self._hooks: defaultdict[str, deque[Callable[[], None]]] = defaultdict(deque)
+        self._outages: dict[str, str] = {}  # method -> the error every call gets until the outage ends
         self._last_ts_us = 0
         self._ids = itertools.count(1)
         self.base_url = ""
@@ -290,6 +294,39 @@ class FakeSlack:
         """Answer the next (authenticated) call of ``method`` with 200 ``{"ok": false, "error": error}``."""
         with self._lock:
             self._injected[method].append(_json_reply({"ok": False, "error": error}))
+
+    def server_error_next(self, method: str, status: int = 500) -> None:
+        """Answer the next (authenticated) call of ``method`` with HTTP ``status`` (500, 503, ...); calls queue up."""
+        with self._lock:
+            self._injected[method].append(_json_reply({"ok": False, "error": "internal_error"}, status=status))
+
+    def delay_next(self, method: str, seconds: float) -> None:
+        """Process the next (authenticated) call of ``method`` as usual, but answer it ``seconds`` later.
+
+        The call is recorded (a ``chat.postMessage`` counts as posted) before the wait: Slack did the work and only
+        its answer is late, which is what a client timeout cannot tell from a request that never arrived.
+        """
+        with self._lock:
+            self._delays[method].append(seconds)
+
+    def start_outage(self, method: str, error: str = "internal_error") -> None:
+        """Refuse every (authenticated) call of ``method`` with 200 ``{"ok": false, "error": error}`` until
+        ``end_outage``; calls queued with the ``*_next`` methods are answered first."""
+        with self._lock:
+            self._outages[method] = error
+
+    def end_outage(self, method: str) -> None:
+        with self._lock:
+            self._outages.pop(method, None)
+
+    def before_next(self, method: str, action: Callable[[], None]) -> None:
+        """Run ``action`` when the next (authenticated) call of ``method`` arrives, before it is answered.
+
+        A test uses it to make something else fail at that exact moment (e.g. cut the app's database connection while
+        Slack accepts a post).
+        """
+        with self._lock:
+            self._hooks[method].append(action)
 
     # -- inspection ----------------------------------------------------------------------------------------------
 
@@ -423,11 +460,19 @@ class FakeSlack:
             if workspace is None:
                 return _json_reply({"ok": False, "error": "invalid_auth"})
         with self._lock:
+            hooks = self._hooks.get(name)
+            hook = hooks.popleft() if hooks else None
             queue = self._injected.get(name)
             injected = queue.popleft() if queue else None
-        if injected is not None:
-            return injected
-        return _json_reply(handler(call, workspace))
+            delays = self._delays.get(name)
+            delay = delays.popleft() if delays else 0.0
+            outage = self._outages.get(name)
+        if injected is None and outage is not None:
+            injected = _json_reply({"ok": False, "error": outage})
+        if hook is not None:
+            hook()
+        reply = injected if injected is not None else _json_reply(handler(call, workspace))
+        return replace(reply, delay=delay) if delay else reply
 
     def _methods(self) -> dict[str, Callable[[Call, Any], dict[str, Any]]]:
         return {
@@ -685,6 +730,16 @@ def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
         def _serve(self) -> None:
             headers = {k.lower(): v for k, v in self.headers.items()}
             reply = fake._handle(self.command, self.path, headers, self._read_body(headers))
+            if reply.delay:
+                time.sleep(reply.delay)
+                try:
+                    self._answer(reply)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting (its timeout): that was the point of the delay
+                return
+            self._answer(reply)
+
+        def _answer(self, reply: _Reply) -> None:
             self.send_response(reply.status)
             self.send_header("Content-Type", reply.content_type)
             self.send_header("Content-Length", str(len(reply.body)))
