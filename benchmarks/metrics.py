@@ -1,10 +1,14 @@
 """Metrics benchmark: every metric for an account with 1,000,000 order items in the ODR window.
 
-    python -m benchmarks.metrics [--window-items 1000000] [--postgres URL] [--repeat 3]
+    python -m benchmarks.metrics [--window-items 1000000] [--postgres URL] [--repeat 3] [--data DIR [--reuse]]
 
 The demo generator writes the account's exports (orders over 120 days, so the ODR window's 60 days
 hold about half of them, with proportional feedback, claims, shipments, messages...); they are
 ingested into a fresh database, then `compute_all` is timed (best of `--repeat`, after one warm-up).
+
+`--data DIR` keeps the exports and the SQLite database in DIR (generated only when missing);
+with `--reuse`, databases that already hold the account are migrated and timed without ingesting
+again, which is what iterating on a metric query needs (generating and ingesting take minutes).
 """
 
 from __future__ import annotations
@@ -19,11 +23,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from benchmarks.common import fresh_account
+from benchmarks.common import ACCOUNT, fresh_account
 from bot.ingesting import ingest_one
 from metrics.engine import compute_all
 from storage import models
-from storage.db import create_db_engine, make_sessions
+from storage.db import create_db_engine, make_sessions, upgrade
 from storage.settings import StorageSettings
 
 AS_OF = date(2026, 11, 24)
@@ -61,6 +65,22 @@ def prepare(url: str, paths: list[Path]) -> tuple[float, int]:
     return seconds, int(items or 0)
 
 
+def already_ingested(url: str) -> bool:
+    """Whether the database at `url` holds the benchmark account with its orders (migrated first)."""
+    engine = create_db_engine(url)
+    try:
+        upgrade(engine)
+        sessions = make_sessions(engine)
+        with sessions.begin() as session:
+            account = session.scalars(select(models.Account).where(models.Account.name == ACCOUNT)).first()
+            if account is None:
+                return False
+            stored = select(models.OrderItem.id).where(models.OrderItem.account_id == account.id).limit(1)
+            return session.scalar(stored) is not None
+    finally:
+        engine.dispose()
+
+
 def time_compute(url: str, repeat: int) -> list[float]:
     engine = create_db_engine(url)
     sessions = make_sessions(engine)
@@ -83,21 +103,34 @@ def main() -> None:
     parser.add_argument("--window-items", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--postgres", default=os.environ.get("HEALTHBOT_BENCH_POSTGRES_URL"))
+    parser.add_argument("--data", help="keep the exports and the SQLite database in this directory")
+    parser.add_argument("--reuse", action="store_true", help="with --data: time already ingested databases")
     args = parser.parse_args()
+    if args.reuse and not args.data:
+        parser.error("--reuse needs --data")
     from storage.demo import write_demo_data
 
     orders = int(args.window_items / ITEMS_PER_ORDER / WINDOW_SHARE)
     with tempfile.TemporaryDirectory(prefix="healthbot-bench-") as tmp:
-        work = Path(tmp)
-        started = time.perf_counter()
-        paths = write_demo_data(work / "exports", orders=orders, seed=1, as_of=AS_OF)
-        print(f"generated {len(paths)} exports for {orders:,} orders in {time.perf_counter() - started:.0f} s")
+        work = Path(args.data) if args.data else Path(tmp)
+        exports, listed = work / "exports", work / "exports.txt"
+        if args.data and listed.is_file():
+            paths = [exports / name for name in listed.read_text().split()]  # in the order first ingested
+            print(f"reusing {len(paths)} exports in {exports}")
+        else:
+            started = time.perf_counter()
+            paths = write_demo_data(exports, orders=orders, seed=1, as_of=AS_OF)
+            listed.write_text("".join(f"{path.name}\n" for path in paths))
+            print(f"generated {len(paths)} exports for {orders:,} orders in {time.perf_counter() - started:.0f} s")
         targets = [("SQLite", f"sqlite:///{work / 'bench.db'}")]
         if args.postgres:
             targets.append(("PostgreSQL", args.postgres))
         for label, url in targets:
-            seconds, items = prepare(url, paths)
-            print(f"{label}: ingested in {seconds:.0f} s; {items:,} order items in the ODR window")
+            if args.reuse and already_ingested(url):
+                print(f"{label}: reusing the ingested database")
+            else:
+                seconds, items = prepare(url, paths)
+                print(f"{label}: ingested in {seconds:.0f} s; {items:,} order items in the ODR window")
             timings = time_compute(url, args.repeat)
             print(
                 f"  compute_all: best {min(timings):.2f} s, median {statistics.median(timings):.2f} s "

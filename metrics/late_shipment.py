@@ -6,15 +6,16 @@ handling time in business days (weekends and the marketplace's public holidays s
 when its first ship confirmation comes after 23:59:59 local on that date, or when none has come by the
 evaluation instant although that moment has passed.
 
-One query does it in the database: the window's items grouped per order through the (account, order
-date) index alone, then each order's shipments and cancellation looked up by key and grouped again
-(materialized once, with the order's expected ship date as a column), then counted per expected ship
-date. The calendar is worked out in Python for the few dozen days involved: order date -> expected
-ship date is a CASE tree (a step function of the order date); local dates and local day ends come
-from PostgreSQL's own time zone functions, or on SQLite (which has none) from CASE trees over the
-local day boundaries, evaluated on a column of the materialized orders, never on an expression. Only
-one row per expected ship date comes back, plus one per late order (a few per hundred), whose SKUs a
-second look-up by key fetches.
+It reads the order facts (storage/order_facts.py, one row per order), in two index-driven queries:
+the MFN orders per expected ship date, counted from the (account, channel, latest-ship-date) index
+alone (the local days of the window are an instant range), and the few orders that are not simply
+due and on time: those All Orders shows cancelled, and those whose first confirmation is not known to
+be on time (`may_be_late`), judged one by one. The calendar is worked out in Python for the few dozen
+days involved: order date -> expected ship date is a CASE tree (a step function of the order date,
+for orders without a latest-ship-date); local dates and local day ends come from PostgreSQL's own
+time zone functions, or on SQLite (which has none) from CASE trees over the local day boundaries,
+evaluated on a column of a subquery, never on an expression. The late orders' SKUs come from a second
+look-up by key.
 """
 
 from __future__ import annotations
@@ -30,27 +31,26 @@ from sqlalchemy import (
     Date,
     DateTime,
     Interval,
-    String,
     and_,
     case,
     cast,
     false,
     func,
     literal,
-    not_,
-    null,
+    literal_column,
     or_,
     select,
+    union,
+    union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.selectable import FromClause
 from sqlalchemy.types import TypeEngine
 
 from metrics.calendar import end_of_local_day, window
 from metrics.context import MetricContext
 from metrics.figures import no_data, rate, with_outlook
 from metrics.result import Basis, Cause, MetricResult, Window
-from storage.models import Cancellation, MfnShipment, OrderItem, UnshippedItem, Upload
+from storage.models import OrderFact, OrderItem, UnshippedItem, Upload
 from storage.types import UTCDateTime
 
 METRIC = "late_shipment_rate"
@@ -199,136 +199,153 @@ def _late_from_snapshot(ctx: MetricContext) -> set[str]:
     }
 
 
+def last_ended_day(ctx: MetricContext) -> date:
+    """The last local date whose end (23:59:59 local) is before the evaluation instant."""
+    day = ctx.as_of + timedelta(days=1)
+    while end_of_local_day(day, ctx.timezone) >= ctx.instant:
+        day -= timedelta(days=1)
+    return day
+
+
+def first_order_day(ctx: MetricContext, first_expected: date) -> date:
+    """The earliest order date whose handling time can bring it to `first_expected` or later."""
+    day = first_expected - timedelta(days=MAX_LEAD_DAYS)
+    while ctx.calendar.add_business_days(day, ctx.handling_days) >= first_expected:
+        day -= timedelta(days=1)
+    return day
+
+
+def expected_ship_date(
+    ctx: MetricContext, days: LocalDays, first: date, last: date, *, confirmations: bool
+) -> ColumnElement[Any]:
+    """An order's expected ship date from its facts, for order dates [first, last].
+
+    The latest-ship-date's local date (23:59:59 PST is still that day), else the shipments template's
+    date, else the order date plus the handling time: a CASE tree on the order date (a step function).
+    """
+    f = OrderFact
+    by_order_date = sorted(expected_by_order_date(ctx, first, last).items())
+    by_handling = step(f.order_date.expression, by_order_date[0][1], by_order_date, key=Date(), out=Date())
+    known: list[tuple[ColumnElement[bool], ColumnElement[Any]]] = [
+        (f.latest_ship_at.is_not(None), days.date_of(f.latest_ship_at.expression))
+    ]
+    if confirmations:
+        known.append((f.template_expected_ship_date.is_not(None), f.template_expected_ship_date.expression))
+    return case(*known, else_=by_handling)
+
+
+def _orders_by_expected(
+    ctx: MetricContext, days: LocalDays, placed: ColumnElement[bool], expected: ColumnElement[Any]
+) -> dict[date, int]:
+    """MFN orders per expected ship date in [days.first, days.last], cancelled ones included.
+
+    Those with a latest-ship-date are counted from the (account, channel, latest-ship-date, order date)
+    index alone: the local days [first, last] are an instant range, and its local date the group. The
+    others (no latest-ship-date: rare) get their date from the template or the handling time.
+    """
+    f = OrderFact
+    lsa = f.latest_ship_at.expression
+    with_ship_by = (
+        select(days.date_of(lsa).label("expected"), func.count().label("orders"))
+        .where(
+            placed,
+            lsa >= local_midnight(days.first, days.timezone),
+            lsa < local_midnight(days.last + timedelta(days=1), days.timezone),
+        )
+        .group_by(literal_column("1"))
+    )
+    without_ship_by = (
+        select(expected.label("expected"), func.count().label("orders"))
+        .where(placed, lsa.is_(None))
+        .group_by(literal_column("1"))
+    )
+    counted: dict[date, int] = defaultdict(int)
+    for day, orders in ctx.session.execute(union_all(with_ship_by, without_ship_by)):
+        if days.first <= day <= days.last:
+            counted[day] += orders
+    return counted
+
+
 def tally(ctx: MetricContext, *, confirmations: bool) -> Tally:
     """Orders due and late per expected ship date from D-30 to D+13, as known at the evaluation instant.
 
     `confirmations`: ship-confirmation times come from the shipments template; otherwise lateness is
     known only from the unshipped-orders snapshot.
+
+    From the order facts (storage/order_facts.py), in two parts, each read through an index: the MFN
+    orders per expected ship date (every order of the window, but only counted), and the few orders
+    that are not simply due and on time: those All Orders shows cancelled, and those whose first
+    confirmation is not known to be on time (`may_be_late`), judged one by one in the database.
     """
     instant, tz = ctx.instant, ctx.timezone
     lo, hi = ctx.as_of - timedelta(days=max(WINDOWS)), ctx.as_of + timedelta(days=AHEAD - 1)
-    first_order_day = lo - timedelta(days=MAX_LEAD_DAYS)
-    while ctx.calendar.add_business_days(first_order_day, ctx.handling_days) >= lo:
-        first_order_day -= timedelta(days=1)
+    first_day = first_order_day(ctx, lo)
     days = LocalDays(ctx.session.get_bind().dialect.name, tz, lo, hi)
+    f = OrderFact
+    placed = and_(f.account_id == ctx.account_id, f.channel == SCOPE, f.order_date.between(first_day, ctx.yesterday))
+    expected = expected_ship_date(ctx, days, first_day, ctx.yesterday, confirmations=confirmations)
+    orders = _orders_by_expected(ctx, days, placed, expected)
 
-    # 1. Items per order, read through the (account, order date) index alone: grouped once, before any
-    # other table is looked at (a join here would let the planner walk the account's whole order id
-    # index to skip the GROUP BY sort, reading every item of every date).
-    items = (
-        select(
-            OrderItem.amazon_order_id.label("order_id"),
-            func.min(OrderItem.order_date).label("order_date"),
-            func.min(OrderItem.latest_ship_at).label("lsa"),
-            func.max(case((OrderItem.order_status.in_(CANCELLED), 1), else_=0)).label("cancelled"),
-            func.max(OrderItem.last_updated_at).label("updated"),
-        )
-        .where(
-            OrderItem.account_id == ctx.account_id,
-            OrderItem.order_date.between(first_order_day, ctx.yesterday),
-            OrderItem.channel == SCOPE,
-        )
-        .group_by(OrderItem.amazon_order_id)
-        .subquery("items")
+    # The exceptions: cancelled (the partial index of cancelled orders) or possibly late. The expected
+    # date is a column of the subquery: the end-of-day tree below tests it at every node.
+    columns = (
+        f.amazon_order_id.label("order_id"),
+        expected.label("expected"),
+        f.cancelled_items,
+        f.last_updated_at,
+        f.cancelled_at,
+        f.may_be_late,
+        case((f.first_confirmed_at < instant, f.first_confirmed_at)).label("confirmed"),
+        f.carrier,
     )
-    i = items.c
-
-    # 2. Per order: the expected ship date (without a latest-ship-date, the order date and the handling
-    # time decide, by a CASE tree on the order date), shipments and cancellation by their (account, order id) keys.
-    # One look-up each an order, not an item; the grouping materializes the orders once.
-    by_order_date = sorted(expected_by_order_date(ctx, first_order_day, ctx.yesterday).items())
-    by_handling = step(i.order_date, by_order_date[0][1], by_order_date, key=Date(), out=Date())
-    # latest-ship-date is an instant: its date is the local one (23:59:59 PST is still that day).
-    known: ColumnElement[Any] = case((i.lsa.is_not(None), days.date_of(i.lsa)))
-    columns: list[ColumnElement[Any]] = [i.order_id, i.cancelled, i.updated]
-    joined: FromClause = items
-    if confirmations:
-        joined = joined.outerjoin(
-            MfnShipment.__table__,
-            and_(
-                MfnShipment.account_id == ctx.account_id,
-                MfnShipment.amazon_order_id == i.order_id,
-                # No order is confirmed before it is placed: older shipments need not be joined at all.
-                MfnShipment.ship_confirmed_at >= datetime.combine(first_order_day, time(), tzinfo=UTC),
-            ),
-        )
-        known = func.coalesce(known, func.min(MfnShipment.expected_ship_date))
-        confirmed = func.min(case((MfnShipment.ship_confirmed_at < instant, MfnShipment.ship_confirmed_at)))
-        columns += [confirmed.label("confirmed"), func.min(MfnShipment.carrier).label("carrier")]
-    else:
-        columns += [cast(null(), UTCDateTime()).label("confirmed"), cast(null(), String()).label("carrier")]
-    if ctx.has("cancellations"):
-        joined = joined.outerjoin(
-            Cancellation.__table__,
-            and_(Cancellation.account_id == ctx.account_id, Cancellation.amazon_order_id == i.order_id),
-        )
-        columns.append(func.min(Cancellation.cancelled_at).label("cancelled_at"))
-    else:
-        columns.append(cast(null(), UTCDateTime()).label("cancelled_at"))
-    columns.append(func.coalesce(known, by_handling).label("expected"))
-    orders = (
-        select(*columns)
-        .select_from(joined)
-        .group_by(i.order_id, i.order_date, i.lsa, i.cancelled, i.updated)
-        .subquery("orders")
-    )
-
-    # 3. Per order due in [lo, hi]: late, or cancelled before its local end of day. The orders are a
-    # materialized table by now: the end of day (a CASE tree on SQLite) is worked out from a column.
-    o = orders.c
+    cancelled = select(*columns).where(placed, f.cancel_seen_at.is_not(None), f.cancelled_items > 0)
+    cancelled = cancelled.with_hint(f, "INDEXED BY ix_order_facts_cancelled", "sqlite")
+    exceptions = union(cancelled, select(*columns).where(placed, f.may_be_late.is_(True))).subquery("exceptions")
+    o = exceptions.c
     deadline = days.end_of(o.expected)
     # Only a whole-order cancellation takes an order out; its time is the template's, else All Orders'
     # last update (the latest it can have happened). A cancellation after the instant has not happened.
-    cancel_time = func.coalesce(o.cancelled_at, o.updated)
-    cancelled_before_due = and_(o.cancelled == 1, cancel_time < instant, cancel_time <= deadline)
-    due = and_(o.expected >= lo, o.expected <= hi, not_(cancelled_before_due))
-    approximate = and_(o.cancelled == 1, o.cancelled_at.is_(None))
+    cancel_time = func.coalesce(o.cancelled_at, o.last_updated_at)
+    cancelled_before_due = and_(o.cancelled_items > 0, cancel_time < instant, cancel_time <= deadline)
+    approximate = and_(o.cancelled_items > 0, o.cancelled_at.is_(None))
     if confirmations:
-        late = or_(
-            and_(o.confirmed.is_not(None), o.confirmed > deadline),
-            and_(o.confirmed.is_(None), deadline < instant),
+        late: ColumnElement[Any] = and_(
+            o.may_be_late.is_(True),
+            or_(
+                and_(o.confirmed.is_not(None), o.confirmed > deadline),
+                and_(o.confirmed.is_(None), o.expected <= last_ended_day(ctx)),
+            ),
         )
     else:
         snapshot_late = sorted(_late_from_snapshot(ctx))
         late = o.order_id.in_(snapshot_late) if snapshot_late else false()
-    flagged = (
+    rows = ctx.session.execute(
         select(
             o.order_id,
             o.expected,
             o.confirmed,
             o.carrier,
+            case((cancelled_before_due, 1), else_=0).label("out"),
             case((late, 1), else_=0).label("late"),
             case((approximate, 1), else_=0).label("approximate"),
-        )
-        .where(due)
-        .subquery("flagged")
+        ).where(o.expected.between(lo, hi))
     )
-
-    f = flagged.c
-    late_order = case((f.late == 1, f.order_id)).label("late_order")
-    rows = ctx.session.execute(
-        select(
-            f.expected,
-            late_order,
-            func.count().label("due"),
-            func.sum(f.late).label("late"),
-            func.sum(f.approximate).label("approximate"),
-            func.min(f.confirmed).label("confirmed"),
-            func.min(f.carrier).label("carrier"),
-        ).group_by(f.expected, late_order)
-    )
-    daily: dict[date, tuple[int, int]] = defaultdict(lambda: (0, 0))
-    approx: dict[date, int] = defaultdict(int)
     late_orders: list[LateOrder] = []
+    approx: dict[date, int] = defaultdict(int)
     for row in rows:
-        den, num = daily[row.expected]
-        daily[row.expected] = (den + row.due, num + (row.late or 0))
-        approx[row.expected] += row.approximate or 0
-        if row.late_order is not None:
-            late_orders.append(LateOrder(row.late_order, row.expected, row.confirmed, row.carrier))
+        if row.out:
+            orders[row.expected] -= 1  # not due: counted above with the rest
+            continue
+        if row.late:
+            late_orders.append(LateOrder(row.order_id, row.expected, row.confirmed, row.carrier))
+        approx[row.expected] += row.approximate
+    daily: dict[date, tuple[int, int]] = {day: (n, 0) for day, n in orders.items() if n}
+    for order in late_orders:
+        due, late_count = daily[order.expected]
+        daily[order.expected] = (due, late_count + 1)
     late_orders.sort(key=lambda order: (order.expected, order.order_id))
     _add_skus(ctx, late_orders)
-    return Tally(dict(daily), dict(approx), late_orders)
+    return Tally(daily, {day: n for day, n in approx.items() if n}, late_orders)
 
 
 def _add_skus(ctx: MetricContext, late: list[LateOrder]) -> None:

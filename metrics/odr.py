@@ -1,9 +1,9 @@
 """Order Defect Rate and its three parts (metrics.md 2 and 3.1), for AFN, MFN and all orders.
 
 Two queries, both aggregated or filtered in the database: orders per (order date, channel) over the
-window and the 14 days the outlook looks at, and the defective orders (a few per hundred at most) with
-the order they belong to. Defects are attributed to their order's date; an order counts once however
-many defects it has.
+window and the 14 days the outlook looks at (counted in the order facts, one row per order), and the
+defective orders (a few per hundred at most) with the order they belong to. Defects are attributed to
+their order's date; an order counts once however many defects it has.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from metrics.context import MetricContext
 from metrics.figures import no_data, rate, with_outlook
 from metrics.registry import BY_ID
 from metrics.result import Basis, Cause, MetricResult
-from storage.models import Chargeback, Claim, Feedback, OrderItem, SellerReturn, SettlementTransaction
+from storage.models import Chargeback, Claim, Feedback, OrderFact, OrderItem, SellerReturn, SettlementTransaction
 
 START, END = 74, 15  # order dates [D-74, D-15]
 SCOPES = ("afn", "mfn", "all")
@@ -181,10 +181,12 @@ def count_defects(defects: list[Defect], ctx: MetricContext) -> Counted:
 
 
 def _orders_per_day(ctx: MetricContext, first_day: date) -> dict[tuple[date, str], int]:
+    # One row per order in the order facts: a count of index entries, no DISTINCT over the items.
+    f = OrderFact
     rows = ctx.session.execute(
-        select(OrderItem.order_date, OrderItem.channel, func.count(func.distinct(OrderItem.amazon_order_id)))
-        .where(OrderItem.account_id == ctx.account_id, OrderItem.order_date.between(first_day, ctx.yesterday))
-        .group_by(OrderItem.order_date, OrderItem.channel)
+        select(f.order_date, f.channel, func.count())
+        .where(f.account_id == ctx.account_id, f.order_date.between(first_day, ctx.yesterday))
+        .group_by(f.order_date, f.channel)
     )
     return {(day, channel): count for day, channel, count in rows}
 

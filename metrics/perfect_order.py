@@ -11,21 +11,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
-from sqlalchemy import Date, and_, case, cast, func, literal, null, or_, select, union
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, func, literal, not_, or_, select, union, union_all
 
-from metrics.calendar import end_of_local_day, evaluation_instant, window
+from metrics.calendar import evaluation_instant, window
 from metrics.context import MetricContext
 from metrics.figures import no_data, rate, with_outlook
-from metrics.late_shipment import step
+from metrics.late_shipment import LocalDays, expected_ship_date, last_ended_day
 from metrics.odr import count_defects, load_defects
 from metrics.result import Basis, Cause, MetricResult, Window
-from storage.models import BuyerMessage, Cancellation, MfnShipment, OrderItem, SellerReturn, SettlementTransaction
-from storage.types import UTCDateTime
+from metrics.sql import dialect_name
+from storage.models import BuyerMessage, Cancellation, OrderFact, OrderItem, SellerReturn, SettlementTransaction
 
 METRIC = "perfect_order_pct"
 START, END = 90, 1  # order dates [D-90, D-1]
@@ -39,13 +36,9 @@ REASONS = {
     "refund": "Refund",
     "message": "Buyer message",
 }
-CANCELLED = ("Cancelled", "Canceled")
-# All Orders statuses of an order the seller still has to ship: unconfirmed, so late once its date ends.
-AWAITING_SHIPMENT = ("Unshipped", "PartiallyShipped")
 # Expected ship dates run this far past the window's last order date at most (30 business days of
 # handling, Amazon's longest, with weekends and holidays); a later one is taken as ending then.
 SHIP_DAYS_AHEAD = 45
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -59,10 +52,11 @@ class Problem:
 
 
 def _orders_per_day(ctx: MetricContext, current: Window) -> dict[date, int]:
+    f = OrderFact
     rows = ctx.session.execute(
-        select(OrderItem.order_date, func.count(func.distinct(OrderItem.amazon_order_id)))
-        .where(OrderItem.account_id == ctx.account_id, OrderItem.order_date.between(current.start, current.end))
-        .group_by(OrderItem.order_date)
+        select(f.order_date, func.count())
+        .where(f.account_id == ctx.account_id, f.order_date.between(current.start, current.end))
+        .group_by(f.order_date)
     )
     return dict(rows.all())
 
@@ -97,138 +91,75 @@ def _event_problems(ctx: MetricContext, current: Window) -> list[Problem]:
         BuyerMessage.received_at < instant,
     )
     events = union(cancelled, settled_refunds, returned_refunds, messages).subquery("events")
+    f = OrderFact
     rows = ctx.session.execute(
-        select(events.c.order_id, events.c.reason, OrderItem.order_date, OrderItem.sku).join(
-            OrderItem, and_(OrderItem.account_id == account, OrderItem.amazon_order_id == events.c.order_id)
+        select(events.c.order_id, events.c.reason, f.order_date, f.first_sku).join(
+            f, and_(f.account_id == account, f.amazon_order_id == events.c.order_id)
         )
     )
-    found = {
-        (row.order_id, row.reason): Problem(row.order_id, row.reason, row.order_date, row.sku)
+    return [
+        Problem(row.order_id, row.reason, row.order_date, row.first_sku)
         for row in rows
-        if row.order_date is not None and current.start <= row.order_date <= current.end
-    }
-    return list(found.values())
-
-
-def _is_late(
-    ctx: MetricContext,
-    order_date: date,
-    latest_ship_at: datetime | None,
-    expected_ship_date: date | None,
-    confirmed: datetime | None,
-) -> bool:
-    """metrics.md 3.3, as metrics/late_shipment.py applies it: the first confirmation known at the instant
-    came after 23:59:59 local on the expected ship date, or none came and that moment has passed."""
-    if latest_ship_at is not None:
-        expected = latest_ship_at.astimezone(ZoneInfo(ctx.timezone)).date()
-    elif expected_ship_date is not None:
-        expected = expected_ship_date
-    else:
-        expected = ctx.calendar.add_business_days(order_date, ctx.handling_days)
-    ends = end_of_local_day(expected, ctx.timezone)
-    if confirmed is not None:
-        return confirmed > ends
-    return ends < ctx.instant
+        if current.start <= row.order_date <= current.end
+    ]
 
 
 def _order_problems(ctx: MetricContext, current: Window) -> list[Problem]:
-    """Cancelled orders (All Orders status) and late MFN shipments, in one pass over the window's items.
+    """Cancelled orders (All Orders status) and late MFN shipments, from the order facts.
 
     Cancelled: the order's or an item's status says so, as of an update before the instant.
     Late, by the rules metrics/late_shipment.py applies (metrics.md 3.3): expected ship date = the
     order's latest-ship-date (a local date), else the shipments template's, else the order date plus
     the handling time in business days. With the shipments template, an order without a confirmation
     by the instant is late once that date has ended; without it, only orders All Orders still shows
-    awaiting shipment can be. The database returns candidates (latest-ship-date stands in for the end
-    of its own day, which is no earlier); `_is_late` decides. A cancelled order is imperfect as a
-    cancellation, not also as a late shipment.
+    awaiting shipment can be. A cancelled order is imperfect as a cancellation, not also as a late
+    shipment. Each part reads only its few orders, by an index: the cancelled ones, and those whose
+    first confirmation is not known to be on time (`may_be_late`, storage/order_facts.py).
     """
-    account, instant, tz = ctx.account_id, ctx.instant, ctx.timezone
+    account, instant = ctx.account_id, ctx.instant
     confirmations = ctx.has("shipments")
-    # Day ends as CASE trees (metrics/late_shipment.py's `step`): the local end of a day depends on the
-    # time zone's offset, which SQL cannot work out alike on SQLite and PostgreSQL.
-    order_days = [current.start + timedelta(days=n) for n in range((current.end - current.start).days + 1)]
-    handled = {day: end_of_local_day(ctx.calendar.add_business_days(day, ctx.handling_days), tz) for day in order_days}
-    default_ends = step(
-        OrderItem.order_date.expression, handled[current.start], sorted(handled.items()), key=Date(), out=UTCDateTime()
+    f = OrderFact
+    in_window = and_(f.account_id == account, f.order_date.between(current.start, current.end))
+    cancelled = (
+        select(f.amazon_order_id, f.order_date, f.first_sku, literal("cancellation").label("reason"))
+        .where(in_window, f.cancel_seen_at.is_not(None), f.cancel_seen_at < instant)
+        .with_hint(f, "INDEXED BY ix_order_facts_cancelled", "sqlite")
     )
-    ship_days = [current.start + timedelta(days=n) for n in range(len(order_days) + SHIP_DAYS_AHEAD)]
-    expected_ends = step(
-        MfnShipment.expected_ship_date.expression,
-        EARLIEST,  # a date before the window (bad data) ends no later than this: a candidate, judged below
-        ((day, end_of_local_day(day, tz)) for day in ship_days),
-        key=Date(),
-        out=UTCDateTime(),
+    # Expected ship dates run from the window's first order date to SHIP_DAYS_AHEAD past its last; the
+    # CASE trees of SQLite need the local days they may meet (one outside only needs to stay outside).
+    days = LocalDays(
+        dialect_name(ctx),
+        ctx.timezone,
+        current.start - timedelta(days=7),
+        current.end + timedelta(days=SHIP_DAYS_AHEAD),
     )
-    cancelled = and_(
-        or_(OrderItem.order_status.in_(CANCELLED), OrderItem.item_status.in_(CANCELLED)),
-        # The status is as of the order's last update: a cancellation after the instant is not known yet.
-        OrderItem.last_updated_at < instant,
+    expected = expected_ship_date(ctx, days, current.start, current.end, confirmations=confirmations)
+    # The expected date is a column of a subquery: the end-of-day tree below tests it at every node.
+    candidates = (
+        select(
+            f.amazon_order_id,
+            f.order_date,
+            f.first_sku,
+            f.first_confirmed_at,
+            f.awaiting_items,
+            expected.label("expected"),
+        )
+        .where(in_window, f.may_be_late.is_(True), f.channel == "mfn", f.cancelled_items < f.items)
+        .subquery("candidates")
     )
-    awaiting = and_(OrderItem.channel == "mfn", ~OrderItem.order_status.in_(CANCELLED))
-    columns: list[Any] = [
-        OrderItem.amazon_order_id,
-        OrderItem.order_date,
-        OrderItem.sku,
-        OrderItem.latest_ship_at,
-        case((cancelled, 1), else_=0).label("cancelled"),
-    ]
-    stmt = select().select_from(OrderItem)
+    c = candidates.c
+    last_ended = last_ended_day(ctx)
     if confirmations:
-        shipment = and_(MfnShipment.account_id == account, MfnShipment.amazon_order_id == OrderItem.amazon_order_id)
-        stmt = stmt.outerjoin(MfnShipment, and_(shipment, OrderItem.channel == "mfn"))
-        ends = case(
-            (OrderItem.latest_ship_at.is_not(None), OrderItem.latest_ship_at),
-            (MfnShipment.expected_ship_date.is_not(None), expected_ends),
-            else_=default_ends,
+        confirmed = c.first_confirmed_at < instant
+        late = or_(
+            and_(confirmed, c.first_confirmed_at > days.end_of(c.expected)),
+            and_(or_(c.first_confirmed_at.is_(None), not_(confirmed)), c.expected <= last_ended),
         )
-        parcel = aliased(MfnShipment)
-        confirmed_in_time = (
-            select(parcel.id)
-            .where(
-                parcel.account_id == account,
-                parcel.amazon_order_id == OrderItem.amazon_order_id,
-                parcel.ship_confirmed_at < instant,
-                parcel.ship_confirmed_at <= ends,
-            )
-            .exists()
-        )
-        # The first confirmation decides: no parcel of the order confirmed by the end of the date.
-        this_in_time = and_(MfnShipment.ship_confirmed_at < instant, MfnShipment.ship_confirmed_at <= ends)
-        # The joined parcel settles most orders; only the others look at the order's other parcels.
-        late = and_(awaiting, ends < instant, or_(MfnShipment.id.is_(None), ~this_in_time), ~confirmed_in_time)
-        columns += [MfnShipment.expected_ship_date, MfnShipment.ship_confirmed_at]
     else:
-        ends = case((OrderItem.latest_ship_at.is_not(None), OrderItem.latest_ship_at), else_=default_ends)
-        late = and_(awaiting, OrderItem.order_status.in_(AWAITING_SHIPMENT), ends < instant)
-        columns += [
-            cast(null(), Date).label("expected_ship_date"),
-            cast(null(), UTCDateTime()).label("ship_confirmed_at"),
-        ]
-    rows = ctx.session.execute(
-        stmt.add_columns(*columns, case((late, 1), else_=0).label("late")).where(
-            OrderItem.account_id == account,
-            OrderItem.order_date.between(current.start, current.end),
-            or_(cancelled, late),
-        )
-    )
-    problems: dict[tuple[str, str], Problem] = {}
-    shipments: dict[str, list[Any]] = defaultdict(list)
-    for row in rows:
-        if row.cancelled:
-            key = (row.amazon_order_id, "cancellation")
-            problems.setdefault(key, Problem(row.amazon_order_id, "cancellation", row.order_date, row.sku))
-        if row.late:
-            shipments[row.amazon_order_id].append(row)
-    for order_id, parts in shipments.items():
-        first = min(parts, key=lambda r: r.sku)
-        expected = min((r.expected_ship_date for r in parts if r.expected_ship_date), default=None)
-        confirmed = min(
-            (r.ship_confirmed_at for r in parts if r.ship_confirmed_at and r.ship_confirmed_at < instant), default=None
-        )
-        if _is_late(ctx, first.order_date, first.latest_ship_at, expected, confirmed):
-            problems[(order_id, "late_shipment")] = Problem(order_id, "late_shipment", first.order_date, first.sku)
-    return list(problems.values())
+        late = and_(c.awaiting_items > 0, c.expected <= last_ended)
+    shipped_late = select(c.amazon_order_id, c.order_date, c.first_sku, literal("late_shipment")).where(late)
+    rows = ctx.session.execute(union_all(cancelled, shipped_late))
+    return [Problem(row.amazon_order_id, row.reason, row.order_date, row.first_sku) for row in rows]
 
 
 def _has_mfn_orders(ctx: MetricContext, current: Window) -> bool:

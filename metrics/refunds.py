@@ -20,7 +20,7 @@ from metrics.figures import no_data, rate
 from metrics.registry import BY_ID
 from metrics.result import Basis, Cause, MetricResult, Window
 from metrics.status import outlook
-from storage.models import OrderItem, SellerReturn, SettlementTransaction
+from storage.models import OrderFact, OrderItem, SellerReturn, SettlementTransaction
 
 METRIC = "refund_rate"
 END = 1  # order dates [D-N, D-1], N = settings.refund_window_days
@@ -39,10 +39,11 @@ class Refunded:
 
 
 def _orders_per_day(ctx: MetricContext, current: Window) -> dict[date, int]:
+    f = OrderFact  # one row per order: no DISTINCT over the items
     rows = ctx.session.execute(
-        select(OrderItem.order_date, func.count(func.distinct(OrderItem.amazon_order_id)))
-        .where(OrderItem.account_id == ctx.account_id, OrderItem.order_date.between(current.start, current.end))
-        .group_by(OrderItem.order_date)
+        select(f.order_date, func.count())
+        .where(f.account_id == ctx.account_id, f.order_date.between(current.start, current.end))
+        .group_by(f.order_date)
     )
     return dict(rows.all())
 
@@ -73,14 +74,17 @@ def _refunded(ctx: MetricContext, current: Window) -> dict[str, Refunded]:
     events = union_all(settled, returned).subquery("refunds")
     # Each refund looks its order up by the order-id index (refunds are a few per hundred orders);
     # joining instead makes SQLite walk the window's order items for every refund.
+    # The order date from the order facts' primary key: the items' own look-up by order id let SQLite
+    # prefer the covering (account, order date, ...) index and walk the account's items for every refund.
     same_order = and_(OrderItem.account_id == account, OrderItem.amazon_order_id == events.c.order_id)
+    fact = and_(OrderFact.account_id == account, OrderFact.amazon_order_id == events.c.order_id)
     rows = ctx.session.execute(
         select(
             events.c.order_id,
             events.c.refund,
             events.c.sku,
             events.c.reason,
-            select(OrderItem.order_date).where(same_order).limit(1).scalar_subquery().label("order_date"),
+            select(OrderFact.order_date).where(fact).scalar_subquery().label("order_date"),
             select(func.aggregate_strings(OrderItem.sku, SEP)).where(same_order).scalar_subquery().label("skus"),
         )
     )

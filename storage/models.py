@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -512,6 +513,56 @@ class PolicyViolation(Base):
 
 
 # --- computed ------------------------------------------------------------------------------------
+
+
+class OrderFact(Base):
+    """One order's attributes and first events, derived from `order_items`, `mfn_shipments` and
+    `cancellations` (storage/order_facts.py refreshes it whenever an upload writes rows of those).
+
+    What the shipping metrics ask of each order, one indexed row each instead of every item's
+    non-indexed columns plus a shipment look-up per order. Only instants and dates as stored: nothing
+    here depends on the account's time zone or handling time, so changing those needs no refresh.
+    """
+
+    __tablename__ = "order_facts"
+    __table_args__ = (
+        # Orders per day and channel, index-only (ODR, the perfect order percentage).
+        Index("ix_order_facts_by_date", "account_id", "order_date", "channel"),
+        # Late shipment: MFN orders by latest-ship-date (an instant range is a local day range).
+        Index("ix_order_facts_by_ship_by", "account_id", "channel", "latest_ship_at", "order_date"),
+        # The few MFN orders that may have shipped late (or not at all), by order date.
+        Index("ix_order_facts_late_candidates", "account_id", "may_be_late", "order_date"),
+        # Only the orders All Orders shows cancelled (a few per hundred), by order date.
+        Index(
+            "ix_order_facts_cancelled",
+            "account_id",
+            "order_date",
+            sqlite_where=text("cancel_seen_at IS NOT NULL"),
+            postgresql_where=text("cancel_seen_at IS NOT NULL"),
+        ),
+    )
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    amazon_order_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    order_date: Mapped[date] = mapped_column(Date)  # the earliest of its items'
+    channel: Mapped[str] = mapped_column(String(3))  # the least of its items' (one order has one)
+    items: Mapped[int] = mapped_column(Integer)
+    first_sku: Mapped[str] = mapped_column(String(100))
+    latest_ship_at: Mapped[datetime | None]  # the earliest of its items'
+    cancelled_items: Mapped[int] = mapped_column(Integer)  # items whose order status is Cancelled
+    awaiting_items: Mapped[int] = mapped_column(Integer)  # items whose order status is Unshipped or PartiallyShipped
+    # The earliest update of an item whose order or item status says cancelled: when All Orders showed it.
+    cancel_seen_at: Mapped[datetime | None]
+    last_updated_at: Mapped[datetime]  # the latest of its items'
+    first_confirmed_at: Mapped[datetime | None]  # the first ship confirmation of its shipments
+    template_expected_ship_date: Mapped[date | None] = mapped_column(Date)  # the earliest in its shipments
+    carrier: Mapped[str | None] = mapped_column(String(64))  # the least of its shipments'
+    cancelled_at: Mapped[datetime | None]  # from the cancellations template
+    # False for other channels, and for an MFN order whose first confirmation came before the earliest its
+    # expected ship date can end in any time zone (the latest-ship-date's second, else 00:00 UTC of the
+    # template's expected date or of the order date): it shipped on time whatever the day asked about.
+    # The rest (a few per hundred, and the unconfirmed) are the orders to judge exactly.
+    may_be_late: Mapped[bool] = mapped_column(Boolean)
 
 
 class MetricSnapshot(Base):

@@ -32,6 +32,8 @@ from storage.ingest.rowparser import FieldProblem, compile_row_parser
 from storage.ingest.values import ParseContext
 from storage.ingest.writer import TableWriter
 from storage.marketplaces import get_marketplace
+from storage.order_facts import SOURCES as FACT_SOURCES
+from storage.order_facts import refresh_order_facts
 
 DUPLICATE_IN_FILE = "the same key appears again in the file (the newer row was kept)"
 MERGED_IN_FILE = "another line of the same transaction (amounts added up)"
@@ -217,6 +219,7 @@ class _Run:
         self.span_start: date | None = None
         self.span_end: date | None = None
         self.notes: list[str] = []
+        self.refreshes_facts = False  # the file's rows are among those order_facts derive from
         # The line being read, for errors raised by the csv module itself.
         self.line: Callable[[], int | None] = lambda: None
 
@@ -261,6 +264,7 @@ class _Run:
         width = len(detected.header)
         names = [normalise_header(h) for h in detected.header]
         writer = TableWriter(self.session, fmt, self.account.id, self.upload.id)
+        self.refreshes_facts = writer.table.name in FACT_SOURCES
         parse_row = compile_row_parser(detected, writer, self.context)
         chunk: dict[tuple[Any, ...], list[Any]] = {}
         merged: dict[tuple[Any, ...], Record] = {}
@@ -359,7 +363,12 @@ class _Run:
         for record in merged.values():
             key, values = writer.prepare(record)
             chunk[key] = values
-        writer.write(chunk, self.counts)
+        written = writer.write(chunk, self.counts)
+        if self.refreshes_facts and written:
+            # Every key of these tables starts with the order id; an order split across two chunks is
+            # refreshed twice, the second time with all its rows.
+            order_ids = {key[0] for key in written}
+            refresh_order_facts(writer.connection, self.account.id, order_ids)
         chunk.clear()
         merged.clear()
         merged.update(carried)

@@ -172,10 +172,11 @@ class TableWriter:
             for row in rows:
                 copy.write_row(row)
 
-    def write(self, rows: dict[tuple[Any, ...], list[Any]], counts: RowCounts | None) -> None:
-        """Upsert one chunk of prepared rows (already unique by key) and count what happened."""
+    def write(self, rows: dict[tuple[Any, ...], list[Any]], counts: RowCounts | None) -> list[tuple[Any, ...]]:
+        """Upsert one chunk of prepared rows (already unique by key), count what happened, and return the
+        keys of the rows inserted or updated."""
         if not rows:
-            return
+            return []
         first_values = list({key[0] for key in rows})
         stored: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         width = len(self.fmt.key)
@@ -189,11 +190,13 @@ class TableWriter:
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
         touches: list[tuple[Any, ...]] = []
+        written: list[tuple[Any, ...]] = []
         version_at = None if self._version_index is None else self._version_index + 1
         for key, values in rows.items():
             old = stored.get(key)
             if old is None:
                 inserts.append((*self._prefix, *values))
+                written.append(key)
                 if counts:
                     counts.new += 1
                 continue
@@ -211,6 +214,7 @@ class TableWriter:
                     touches.append((self.upload_id, old[0]))
                 continue
             updates.append((*values, *self._update_suffix, old[0]))
+            written.append(key)
             if counts:
                 counts.updated += 1
         if inserts:
@@ -219,3 +223,4 @@ class TableWriter:
             self.connection.exec_driver_sql(self._update, updates)
         if touches:
             self.connection.exec_driver_sql(self._touch, touches)
+        return written

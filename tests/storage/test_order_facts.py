@@ -1,0 +1,124 @@
+"""The order facts (storage/order_facts.py) follow every upload of the rows they derive from.
+
+What a user would notice if they did not: a late-shipment or perfect-order figure that depends on the
+order in which the exports were uploaded, or that ignores a shipments file uploaded after All Orders.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.ingesting import ingest_one
+from metrics import late_shipment, perfect_order
+from metrics.context import MetricContext
+from storage import models
+from storage.demo import write_demo_data
+from storage.order_facts import FACT_COLUMNS, rebuild_order_facts
+from storage.queries import add_account, local_workspace
+from storage.settings import StorageSettings
+
+AS_OF = date(2026, 11, 24)
+NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+FILES = ("all-orders.txt", "shipments.csv", "cancellations.csv")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    paths = write_demo_data(tmp_path_factory.mktemp("facts"), orders=400, seed=3, as_of=AS_OF)
+    return {p.name: p for p in paths}
+
+
+def _account(sessions: sessionmaker[Session], name: str) -> models.Account:
+    with sessions.begin() as session:
+        workspace = local_workspace(session=session, now=NOW)
+        return add_account(session=session, workspace_id=workspace.id, name=name, marketplace="US", now=NOW)
+
+
+def _ingest(sessions: sessionmaker[Session], account: models.Account, path: Path) -> None:
+    result = ingest_one(
+        sessions=sessions,
+        settings=StorageSettings(),
+        account=account,
+        path=path,
+        uploaded_by="test",
+        source="cli",
+        now=NOW,
+    )
+    assert result.status == "ingested", result.error
+
+
+def _facts(sessions: sessionmaker[Session], account: models.Account) -> dict[str, tuple[Any, ...]]:
+    f = models.OrderFact
+    columns = [getattr(f, name) for name in FACT_COLUMNS if name != "account_id"]
+    with sessions.begin() as session:
+        rows = session.execute(select(*columns).where(f.account_id == account.id)).all()
+    return {row[0]: tuple(row) for row in rows}
+
+
+def _late_and_perfect(sessions: sessionmaker[Session], account: models.Account) -> list[Any]:
+    with sessions.begin() as session:
+        stored = session.get(models.Account, account.id)
+        assert stored is not None
+        ctx = MetricContext.for_account(session=session, account=stored, as_of=AS_OF)
+        results = late_shipment.compute(ctx) + perfect_order.compute(ctx)
+        return [(r.id, r.window_days, r.numerator, r.denominator, r.basis) for r in results]
+
+
+def test_the_order_of_uploads_does_not_matter(sessions: sessionmaker[Session], demo: dict[str, Path]) -> None:
+    first, second = _account(sessions, "orders-first"), _account(sessions, "orders-last")
+    for name in FILES:
+        _ingest(sessions, first, demo[name])
+    for name in reversed(FILES):  # shipments and cancellations ahead of the orders they name
+        _ingest(sessions, second, demo[name])
+    facts = _facts(sessions, first)
+    assert len(facts) > 300
+    assert _facts(sessions, second) == facts
+    assert _late_and_perfect(sessions, second) == _late_and_perfect(sessions, first)
+    # And both are what a rebuild from the stored rows gives (the migration's backfill).
+    with sessions.begin() as session:
+        rebuild_order_facts(session.connection())
+    assert _facts(sessions, first) == facts
+
+
+def test_a_shipments_upload_after_all_orders_counts(sessions: sessionmaker[Session], demo: dict[str, Path]) -> None:
+    account = _account(sessions, "acme")
+    _ingest(sessions, account, demo["all-orders.txt"])
+    before = _facts(sessions, account)
+    assert all(fact[FACT_COLUMNS.index("first_confirmed_at") - 1] is None for fact in before.values())
+    _ingest(sessions, account, demo["shipments.csv"])
+    after = _facts(sessions, account)
+    assert sum(1 for fact in after.values() if fact[FACT_COLUMNS.index("first_confirmed_at") - 1]) > 100
+    late = {r[1]: r for r in _late_and_perfect(sessions, account) if r[0] == "late_shipment_rate"}
+    assert late[30][2] is not None and late[30][3] is not None and 0 < late[30][2] < late[30][3]
+
+
+def test_uploading_again_changes_nothing(sessions: sessionmaker[Session], demo: dict[str, Path]) -> None:
+    account = _account(sessions, "acme")
+    for name in FILES:
+        _ingest(sessions, account, demo[name])
+    facts, figures = _facts(sessions, account), _late_and_perfect(sessions, account)
+    for name in FILES:
+        _ingest(sessions, account, demo[name])
+    assert _facts(sessions, account) == facts
+    assert _late_and_perfect(sessions, account) == figures
+
+
+def test_time_zone_and_handling_time_need_no_refresh(sessions: sessionmaker[Session], demo: dict[str, Path]) -> None:
+    # The facts hold instants and dates as stored: the account's time zone and handling time apply when
+    # the metrics read them, so changing either changes the figures at once.
+    account = _account(sessions, "acme")
+    for name in FILES:
+        _ingest(sessions, account, demo[name])
+    facts, figures = _facts(sessions, account), _late_and_perfect(sessions, account)
+    with sessions.begin() as session:
+        stored = session.get(models.Account, account.id)
+        assert stored is not None
+        stored.timezone = "Asia/Tokyo"  # 17 hours ahead of Los Angeles: latest-ship-dates end a day later
+    assert _facts(sessions, account) == facts
+    assert _late_and_perfect(sessions, account) != figures
