@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Delete, and_, delete, false, or_, select
+from sqlalchemy import ColumnElement, Date, Delete, and_, delete, false, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storage import models
+from storage.order_facts import rebuild_order_facts
 
 # The column that dates each table's rows for `purge_before`: the day the row is about (an order's
 # purchase, a return's request, a figure's day), not when healthbot stored it, so that a re-upload
@@ -55,6 +56,10 @@ UNDATED: tuple[type[models.Base], ...] = (
 )
 
 
+# Rebuilt from the tables above, never purged by a date of their own.
+DERIVED: tuple[type[models.Base], ...] = (models.OrderFact,)
+
+
 def purge_account(*, session: Session, account_id: int) -> dict[str, int]:
     """Delete everything stored for the account, then the account; rows deleted per table."""
     counts = _purge(session, account_id, None)
@@ -90,10 +95,28 @@ def _purge(session: Session, account_id: int, before: date | None) -> dict[str, 
     counts["outbound_messages"] = _delete(session, _outbound(session, account_id, before))
     for model in DATED:
         counts[model.__tablename__] = _delete(session, delete(model).where(dated(model)))
+    # Order facts are derived from the rows just deleted: gone with the account, rebuilt after a dated
+    # purge (an order whose items went loses its row; one that lost a shipment gets it recomputed).
+    facts = models.OrderFact
+    if before is None:
+        counts[facts.__tablename__] = _delete(session, delete(facts).where(_account_id(facts) == account_id))
+    else:
+        had = _count_facts(session, account_id)
+        rebuild_order_facts(session.connection(), account_id)
+        counts[facts.__tablename__] = had - _count_facts(session, account_id)
     if before is None:
         for model in UNDATED:
             counts[model.__tablename__] = _delete(session, delete(model).where(_account_id(model) == account_id))
     return counts
+
+
+def _count_facts(session: Session, account_id: int) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).select_from(models.OrderFact).where(models.OrderFact.account_id == account_id)
+        )
+        or 0
+    )
 
 
 def _outbound(session: Session, account_id: int, before: date | None) -> Delete:

@@ -17,7 +17,7 @@ from storage import models, outbox
 from storage.alerts import mark_message, save_state, set_preference
 from storage.demo.generate import write_demo_data
 from storage.inbox import claim_file, finish_file
-from storage.purge import DATED, UNDATED, purge_account, purge_before
+from storage.purge import DATED, DERIVED, UNDATED, purge_account, purge_before
 from storage.queries import add_account
 from storage.settings import StorageSettings
 from storage.team import bind_channel, set_digest, set_owner
@@ -163,7 +163,7 @@ def holdings(session: Session, account_id: int) -> dict[str, int]:
 
 def test_every_table_with_account_rows_is_known_to_purge() -> None:
     # A new table holding account rows must say how it is purged (and dated), or this fails.
-    assert {m.__tablename__ for m in (*DATED, *UNDATED)} == {t.name for t in ACCOUNT_TABLES}
+    assert {m.__tablename__ for m in (*DATED, *UNDATED, *DERIVED)} == {t.name for t in ACCOUNT_TABLES}
 
 
 def test_purge_account_deletes_all_of_it_and_nothing_of_another(
