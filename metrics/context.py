@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,9 @@ class MetricContext:
     as_of: date
     kinds: frozenset[str]  # the export kinds ever ingested for the account
     calendar: BusinessCalendar
+    # What one family loads and another needs too (ODR's defects for the perfect order percentage),
+    # kept for the context's life: one `compute_all` run, one account, one as-of day.
+    shared: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @classmethod
     def for_account(cls, *, session: Session, account: models.Account, as_of: date) -> MetricContext:

@@ -12,22 +12,25 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import Subquery, func, literal, null, or_, select, union_all
+from sqlalchemy import Subquery, and_, func, literal, null, or_, select, union_all
 
 from metrics.calendar import window
 from metrics.context import MetricContext
 from metrics.figures import no_data, rate, with_outlook
 from metrics.registry import BY_ID
 from metrics.result import Basis, Cause, MetricResult
-from storage.models import Chargeback, Claim, Feedback, OrderFact, OrderItem, SellerReturn, SettlementTransaction
+from storage.models import Chargeback, Claim, Feedback, OrderFact, SellerReturn, SettlementTransaction
 
 START, END = 74, 15  # order dates [D-74, D-15]
 SCOPES = ("afn", "mfn", "all")
 PARTS = ("negative_feedback", "claims", "chargebacks")
 UNCOUNTED_CLAIMS = ("denied", "withdrawn")
-LOOKUP_CHUNK = 5000  # order ids per lookup: well under SQLite's limit on bound parameters
+# Defects are loaded once per context for order dates from D-90 (the perfect order percentage's window,
+# the longest that asks) and shared.
+DEFECT_DAYS = 90
+_SHARED_KEY = "odr.defects"
 _WORD = re.compile(r"[a-zà-ÿ']{4,}")
 _STOPWORDS = frozenset(
     "this that with have were from they their there would could about been very what when item order "
@@ -43,8 +46,7 @@ class Defect:
     detail: str | None  # claim status, chargeback type, feedback comment
     order_date: date
     channel: str
-    sku: str
-    asin: str | None
+    sku: str  # the order's first SKU, alphabetically
 
 
 def _defect_sources(ctx: MetricContext) -> Subquery:
@@ -92,35 +94,39 @@ def _defect_sources(ctx: MetricContext) -> Subquery:
 def load_defects(ctx: MetricContext, first_day: date) -> list[Defect]:
     """Every defect known at the evaluation instant on orders placed from `first_day` to yesterday.
 
-    Two steps, each driven by an index: the defects (a few per hundred orders), then their orders by
-    key. A single join let SQLite scan a million order items to probe the defects instead.
+    Loaded once per context from the earliest day any metric asks (DEFECT_DAYS: the perfect order
+    percentage's window) and shared: ODR and the perfect order percentage read the same defects.
+    """
+    loaded_from = min(first_day, ctx.as_of - timedelta(days=DEFECT_DAYS))
+    cached = ctx.shared.get(_SHARED_KEY)
+    if cached is None or cached[0] > first_day:
+        cached = (loaded_from, _load_defects(ctx, loaded_from))
+        ctx.shared[_SHARED_KEY] = cached
+    if cached[0] == first_day:
+        return list(cached[1])
+    return [d for d in cached[1] if d.order_date >= first_day]
+
+
+def _load_defects(ctx: MetricContext, first_day: date) -> list[Defect]:
+    """The defects (a few per hundred orders, by their indexes), each joined to its order's facts by key.
+
+    The date range is applied here, not in the query: with it in the WHERE clause SQLite would walk the
+    facts' date index and probe the defects for every order instead.
     """
     sources = _defect_sources(ctx)
-    found = ctx.session.execute(
-        select(sources.c.order_id, sources.c.kind, sources.c.source, sources.c.detail).distinct()
+    found = sources.alias("found")
+    f = OrderFact
+    rows = ctx.session.execute(
+        select(
+            found.c.order_id, found.c.kind, found.c.source, found.c.detail, f.order_date, f.channel, f.first_sku
+        ).join(f, and_(f.account_id == ctx.account_id, f.amazon_order_id == found.c.order_id))
     ).all()
-    orders: dict[str, tuple[date, str, str, str | None]] = {}
-    ids = sorted({row.order_id for row in found})
-    for start in range(0, len(ids), LOOKUP_CHUNK):
-        rows = ctx.session.execute(
-            select(OrderItem.amazon_order_id, OrderItem.order_date, OrderItem.channel, OrderItem.sku, OrderItem.asin)
-            # By key only: with the date range in the WHERE clause too, SQLite scans the date index instead.
-            .where(
-                OrderItem.account_id == ctx.account_id,
-                OrderItem.amazon_order_id.in_(ids[start : start + LOOKUP_CHUNK]),
-            )
-            .order_by(OrderItem.amazon_order_id, OrderItem.sku)
-        )
-        for row in rows:
-            if first_day <= row.order_date <= ctx.yesterday:
-                orders.setdefault(row.amazon_order_id, (row.order_date, row.channel, row.sku, row.asin))
-    defects = [
-        Defect(row.order_id, row.kind, row.source, row.detail, *orders[row.order_id])
-        for row in found
-        if row.order_id in orders
-    ]
-    defects.sort(key=lambda d: (d.order_date, d.order_id, d.kind, d.source, d.detail or ""))
-    return defects
+    defects = {
+        Defect(row.order_id, row.kind, row.source, row.detail, row.order_date, row.channel, row.first_sku)
+        for row in rows
+        if first_day <= row.order_date <= ctx.yesterday
+    }
+    return sorted(defects, key=lambda d: (d.order_date, d.order_id, d.kind, d.source, d.detail or ""))
 
 
 @dataclass

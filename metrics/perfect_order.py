@@ -9,11 +9,13 @@ problems it has.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
+import heapq
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any, cast
 
-from sqlalchemy import and_, func, literal, not_, or_, select, union, union_all
+from sqlalchemy import Select, and_, func, literal, not_, or_, select, union, union_all
 
 from metrics.calendar import evaluation_instant, window
 from metrics.context import MetricContext
@@ -41,14 +43,16 @@ REASONS = {
 SHIP_DAYS_AHEAD = 45
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One reason one order is imperfect."""
+@dataclass
+class Problems:
+    """The imperfect orders: each one's order date, and (order id, reason) and (order id, SKU) pairs.
 
-    order_id: str
-    reason: str  # a key of REASONS
-    order_date: date
-    sku: str
+    An order may have several reasons; its SKU is its first one (alphabetically), as every source names it.
+    """
+
+    dates: dict[str, date] = field(default_factory=dict)
+    reasons: set[tuple[str, str]] = field(default_factory=set)  # reason: a key of REASONS
+    skus: set[tuple[str, str]] = field(default_factory=set)
 
 
 def _orders_per_day(ctx: MetricContext, current: Window) -> dict[date, int]:
@@ -61,7 +65,7 @@ def _orders_per_day(ctx: MetricContext, current: Window) -> dict[date, int]:
     return dict(rows.all())
 
 
-def _event_problems(ctx: MetricContext, current: Window) -> list[Problem]:
+def _event_problems(ctx: MetricContext, current: Window) -> Select[Any]:
     """Template cancellations, refunds and buyer messages known at the evaluation instant, on orders in the window.
 
     Driven from the events (a few per hundred orders): each looks up its order by the order-id index,
@@ -92,19 +96,14 @@ def _event_problems(ctx: MetricContext, current: Window) -> list[Problem]:
     )
     events = union(cancelled, settled_refunds, returned_refunds, messages).subquery("events")
     f = OrderFact
-    rows = ctx.session.execute(
-        select(events.c.order_id, events.c.reason, f.order_date, f.first_sku).join(
-            f, and_(f.account_id == account, f.amazon_order_id == events.c.order_id)
-        )
+    # The window's order dates are applied by the caller, not here: with them in the join's WHERE
+    # clause SQLite would walk the facts' date index and probe the events for every order instead.
+    return select(events.c.order_id, f.order_date, f.first_sku, events.c.reason).join(
+        f, and_(f.account_id == account, f.amazon_order_id == events.c.order_id)
     )
-    return [
-        Problem(row.order_id, row.reason, row.order_date, row.first_sku)
-        for row in rows
-        if current.start <= row.order_date <= current.end
-    ]
 
 
-def _order_problems(ctx: MetricContext, current: Window) -> list[Problem]:
+def _order_problems(ctx: MetricContext, current: Window) -> tuple[Select[Any], Select[Any]]:
     """Cancelled orders (All Orders status) and late MFN shipments, from the order facts.
 
     Cancelled: the order's or an item's status says so, as of an update before the instant.
@@ -157,9 +156,24 @@ def _order_problems(ctx: MetricContext, current: Window) -> list[Problem]:
         )
     else:
         late = and_(c.awaiting_items > 0, c.expected <= last_ended)
-    shipped_late = select(c.amazon_order_id, c.order_date, c.first_sku, literal("late_shipment")).where(late)
-    rows = ctx.session.execute(union_all(cancelled, shipped_late))
-    return [Problem(row.amazon_order_id, row.reason, row.order_date, row.first_sku) for row in rows]
+    shipped_late: Select[Any] = select(c.amazon_order_id, c.order_date, c.first_sku, literal("late_shipment")).where(
+        late
+    )
+    return cast("Select[Any]", cancelled), shipped_late
+
+
+def _add_imperfect_orders(ctx: MetricContext, current: Window, problems: Problems) -> None:
+    """Add the orders in the window with an event or order problem (an order already there keeps its date).
+
+    One query for both kinds, its rows folded here: grouping them in the database made SQLite
+    materialize and sort them, slower than this.
+    """
+    rows = ctx.session.execute(union_all(_event_problems(ctx, current), *_order_problems(ctx, current)))
+    first, last = current.start, current.end
+    found = [row for row in rows if first <= row[1] <= last]
+    problems.dates = {order_id: day for order_id, day, _, _ in found} | problems.dates
+    problems.reasons.update((order_id, reason) for order_id, _, _, reason in found)
+    problems.skus.update((order_id, sku) for order_id, _, sku, _ in found)
 
 
 def _has_mfn_orders(ctx: MetricContext, current: Window) -> bool:
@@ -175,20 +189,19 @@ def _has_mfn_orders(ctx: MetricContext, current: Window) -> bool:
     return found is not None
 
 
-def _causes(problems: dict[str, list[Problem]]) -> list[Cause]:
+def _causes(problems: Problems) -> list[Cause]:
     """Imperfect orders by reason (an order may have several), then SKUs with more than one."""
-    by_reason: dict[str, list[str]] = defaultdict(list)
-    by_sku: dict[str, set[str]] = defaultdict(set)
-    for order_id in sorted(problems):
-        for reason in sorted({p.reason for p in problems[order_id]}, key=list(REASONS).index):
-            by_reason[reason].append(order_id)
-        for problem in problems[order_id]:
-            by_sku[problem.sku].add(order_id)
     order = list(REASONS)
+    by_reason: dict[str, list[str]] = defaultdict(list)
+    by_sku: dict[str, list[str]] = defaultdict(list)
+    for order_id, reason in problems.reasons:
+        by_reason[reason].append(order_id)
+    for order_id, sku in problems.skus:
+        by_sku[sku].append(order_id)
     reasons = sorted(by_reason.items(), key=lambda item: (-len(item[1]), order.index(item[0])))
-    causes = [Cause("defect", REASONS[reason], len(ids), ids[:3]) for reason, ids in reasons]
-    skus = sorted(((sku, sorted(ids)) for sku, ids in by_sku.items() if len(ids) > 1), key=lambda s: (-len(s[1]), s[0]))
-    causes += [Cause("sku", sku, len(ids), ids[:3]) for sku, ids in skus[:5]]
+    causes = [Cause("defect", REASONS[reason], len(ids), heapq.nsmallest(3, ids)) for reason, ids in reasons]
+    skus = sorted(((sku, ids) for sku, ids in by_sku.items() if len(ids) > 1), key=lambda s: (-len(s[1]), s[0]))
+    causes += [Cause("sku", sku, len(ids), heapq.nsmallest(3, ids)) for sku, ids in skus[:5]]
     return causes
 
 
@@ -215,22 +228,21 @@ def compute(ctx: MetricContext) -> list[MetricResult]:
         return [no_data(METRIC, "all", ctx, "all_orders", window=current)]
     orders = _orders_per_day(ctx, current)
     counted = count_defects(load_defects(ctx, current.start), ctx)
-    problems: dict[str, list[Problem]] = defaultdict(list)
+    problems = Problems()
     for part, defects in counted.parts.items():
         for order_id, defect in defects.items():
-            problems[order_id].append(Problem(order_id, part, defect.order_date, defect.sku))
-    for problem in [*_event_problems(ctx, current), *_order_problems(ctx, current)]:
-        problems[problem.order_id].append(problem)
-    imperfect: dict[date, int] = defaultdict(int)
-    for order_problems in problems.values():
-        imperfect[order_problems[0].order_date] += 1
+            problems.dates.setdefault(order_id, defect.order_date)
+            problems.reasons.add((order_id, part))
+            problems.skus.add((order_id, defect.sku))
+    _add_imperfect_orders(ctx, current, problems)
+    imperfect = Counter(problems.dates.values())
     notes = _notes(ctx, current, counted.notes)
     denominator = sum(orders.values())
     result = rate(
         METRIC,
         "all",
         ctx,
-        numerator=denominator - len(problems),
+        numerator=denominator - len(problems.dates),
         denominator=denominator,
         window=current,
         basis=Basis.ESTIMATE if notes else Basis.EXACT,

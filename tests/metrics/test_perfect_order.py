@@ -322,3 +322,26 @@ def test_an_empty_window_is_no_data(scenario: Scenario, context_for: ContextFor)
     scenario.order("OLD", "2026-01-01T10:00:00+00:00")
     result = compute(context_for)
     assert (result.status, result.numerator) == (Status.NO_DATA, None)
+
+
+def test_defects_shared_with_odr_in_one_run_give_the_same_figures(scenario: Scenario, context_for: ContextFor) -> None:
+    """compute_all loads ODR's defects once (from D-90) for both metrics: each still sees its own window."""
+    from metrics import odr
+
+    everything_uploaded(scenario)
+    clean_orders(scenario, 8)
+    scenario.order("EARLY", "2026-09-05T12:00:00+00:00", channel="afn")  # D-80: POP's window, not ODR's
+    scenario.order("LATER", IN_WINDOW, channel="afn")
+    scenario.claim("EARLY", "2026-09-20T12:00:00+00:00").feedback("LATER", "2026-10-10", 1)
+    shared = context_for(AS_OF)
+    together = [r.as_json(detail=True) for r in odr.compute(shared) + perfect_order.compute(shared)]
+    alone = [r.as_json(detail=True) for r in odr.compute(context_for(AS_OF)) + compute_list(context_for)]
+    assert together == alone
+    [pop] = perfect_order.compute(context_for(AS_OF))
+    assert imperfect_ids(pop) == {"EARLY", "LATER"}
+    odr_all = next(r for r in odr.compute(context_for(AS_OF)) if r.scope == "all")
+    assert (odr_all.numerator, odr_all.denominator) == (1, 9)  # LATER only; EARLY is before D-74
+
+
+def compute_list(context_for: ContextFor) -> list[MetricResult]:
+    return perfect_order.compute(context_for(AS_OF))
