@@ -20,7 +20,7 @@ from metrics.registry import BY_ID
 from storage import models
 from storage.alerts import FigureKey, alert_states, preferences, save_state
 from storage.queries import load_snapshot
-from storage.team import digests, owners
+from storage.team import account_channels, owners
 
 Result = dict[str, Any]
 
@@ -96,7 +96,7 @@ def alert(runtime: Runtime, poster: Poster, account: models.Account, at: datetim
         states = alert_states(session=session, account_id=account.id)
         prefs = preferences(session=session, account_id=account.id)
         owner_of = owners(session=session, account_id=account.id)
-        channels = [d.channel_id for d in digests(session=session) if d.account_id == account.id]
+        channels = account_channels(session=session, account_id=account.id)
     previous = {(r.metric_id, r.scope, r.window_days or 0): r.result for r in (yesterday[1] if yesterday else [])}
     found, new_states = crossings(
         [r.result for r in stored[1]], states, today, runtime.settings.renotify_days, runtime.settings.recovery_margin
@@ -106,12 +106,14 @@ def alert(runtime: Runtime, poster: Poster, account: models.Account, at: datetim
     for crossing in found:
         metric_id = crossing.key[0]
         pref = prefs.get(metric_id)
-        quiet = pref is not None and (pref.muted or (pref.snoozed_until is not None and pref.snoozed_until > at))
+        if pref is not None and pref.muted:
+            continue  # muted: nothing about this metric until an owner is named again
+        snoozed = pref is not None and pref.snoozed_until is not None and pref.snoozed_until > at
         owner = owner_of.get(metric_id)
         if crossing.kind == "warning" and (owner is None or pref is None or not pref.warnings):
             continue  # warnings are for the digest, unless the owner asked
-        if quiet and crossing.kind != "recovered":
-            continue  # snoozed or muted: the breach is told once the snooze ends
+        if snoozed and crossing.kind != "recovered":
+            continue  # snoozed: the breach is told again once the snooze ends; a recovery is told at once
         reply = views.crossing(
             account.name,
             account.id,

@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 from bot.actions import on_alert_button, on_message_button
 from bot.blocks import ids
 from bot.blocks.health import notice
-from bot.health import Answer, Asker, answer
+from bot.health import Answer, Asker, answer, is_change
 from bot.redact import install_redaction
 from bot.runtime import Runtime
 from bot.token_store import EncryptedInstallationStore, EncryptionKeyError
@@ -147,19 +147,26 @@ def recompute(runtime: Runtime, account_id: int) -> None:
 
 def _listen(app: App, runtime: Runtime) -> None:
     @app.command("/health")
-    def health(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+    def health(ack: Ack, command: dict[str, Any], context: BoltContext, respond: Respond) -> None:
         asker = Asker(context.team_id or "", command.get("channel_id", ""), command.get("user_id", ""))
+        text = (command.get("text") or "")[:MAX_TEXT]
+        # A change of settings writes: on SQLite it waits for an ingestion's write to end. It is
+        # acknowledged at once and answered through the response URL, never past Slack's 3 seconds.
+        writes = is_change(text)
+        if writes:
+            ack(**notice(":hourglass_flowing_sand: Saving...").payload())
         try:
-            given = answer(runtime, asker, (command.get("text") or "")[:MAX_TEXT])
+            given = answer(runtime, asker, text)
         except OperationalError:
             logger.warning("/health: the database is unreachable", exc_info=True)
-            ack(**notice(UNREACHABLE).payload())
-            return
+            given = Answer(notice(UNREACHABLE))
         except Exception:
             logger.exception("/health failed")
-            ack(**notice(":warning: healthbot could not answer that; the error is logged.").payload())
-            return
-        ack(**_reply(given))
+            given = Answer(notice(":warning: healthbot could not answer that; the error is logged."))
+        if writes:
+            respond(replace_original=True, **_reply(given))
+        else:
+            ack(**_reply(given))
         if given.recompute is not None:
             recompute(runtime, given.recompute)
 

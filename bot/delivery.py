@@ -106,7 +106,13 @@ class Poster:
                 taken = retake(session=session, message=message, now=now)
             if taken:
                 tried += 1
-                self._post(message.id)
+                try:
+                    self._post(message.id)
+                except OperationalError:
+                    raise  # the database is away: the next tick sweeps again
+                except Exception as exc:  # one bad message must not hold up the others behind it
+                    logger.exception("retrying message %s failed", message.id)
+                    self._failed(message.id, f"{type(exc).__name__}: {exc}")
         return tried
 
     def _record_unrecorded(self) -> None:

@@ -35,10 +35,20 @@ from storage.queries import (
     newest_data_days,
     save_account_settings,
 )
-from storage.team import bind_channel, bound_account, channel_account, digest_in, remove_digest, set_digest, set_owner
+from storage.team import (
+    bind_channel,
+    bound_account,
+    bound_channels,
+    channel_account,
+    digest_in,
+    remove_digest,
+    set_digest,
+    set_owner,
+)
 
 PUBLIC = "public"
 USER_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+CHANNEL_MENTION = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$")
 TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 DEFAULT_DIGEST_TIME = "08:00"
 
@@ -57,6 +67,15 @@ class Answer:
     reply: Reply
     public: bool = False
     recompute: int | None = None  # an account whose figures the answer changed
+
+
+CHANGES = frozenset({"account", "targets", "owner", "digest"})
+
+
+def is_change(text: str) -> bool:
+    """Whether `/health <text>` changes a setting (a form with arguments after a settings word)."""
+    words = [w for w in text.split() if w.lower() != PUBLIC]
+    return len(words) > 1 and words[0].lower() in CHANGES
 
 
 def answer(runtime: Runtime, asker: Asker, text: str) -> Answer:
@@ -120,19 +139,35 @@ def _messages(runtime: Runtime, session: Session, account: models.Account) -> Re
 
 
 def _account(runtime: Runtime, session: Session, workspace_id: int, asker: Asker, words: list[str]) -> Answer:
-    """`account` shows the channel's account; `account NAME [MARKETPLACE]` binds it (creating it)."""
-    known = list_accounts(session=session, workspace_id=workspace_id)
+    """`account` shows the channel's account; `account NAME [MARKETPLACE]` binds a free (or new) one;
+    `account share #channel`, from a bound channel, lets another channel see its account too.
+
+    An account bound to channels is not bound from elsewhere by naming it: who may see it is decided
+    from where it is already seen.
+    """
+    here = bound_account(session=session, workspace_id=workspace_id, channel_id=asker.channel_id)
+    free = [
+        a
+        for a in list_accounts(session=session, workspace_id=workspace_id)
+        if not bound_channels(session=session, workspace_id=workspace_id, account_id=a.id)
+    ]
     if not words:
-        bound = bound_account(session=session, workspace_id=workspace_id, channel_id=asker.channel_id)
-        names = ", ".join(f"`{escape(a.name)}` ({a.marketplace})" for a in known) or "none yet"
-        if bound is not None:
-            return Answer(views.notice(f"This channel speaks about *{escape(bound.name)}*. Accounts: {names}."))
+        names = ", ".join(f"`{escape(a.name)}` ({a.marketplace})" for a in free) or "none"
+        if here is not None:
+            return Answer(
+                views.notice(
+                    f"This channel speaks about *{escape(here.name)}*. Accounts bound to no channel: {names}. "
+                    "Let another channel see it with `/health account share #channel`."
+                )
+            )
         return Answer(
             views.notice(
-                f"This channel is not bound to an account. Accounts: {names}. "
+                f"This channel is not bound to an account. Accounts bound to no channel: {names}. "
                 "Bind one with `/health account NAME` (add a marketplace, e.g. `US`, to create it)."
             )
         )
+    if words[0].lower() == "share":
+        return _share(runtime, session, workspace_id, asker, here, words[1:])
     name, marketplace = words[0], (words[1].upper() if len(words) > 1 else None)
     account = find_account(session=session, workspace_id=workspace_id, name=name)
     if account is None:
@@ -146,19 +181,44 @@ def _account(runtime: Runtime, session: Session, workspace_id: int, asker: Asker
         account = add_account(
             session=session, workspace_id=workspace_id, name=name, marketplace=marketplace, now=runtime.now()
         )
-    bind_channel(
-        session=session,
-        workspace_id=workspace_id,
-        channel_id=asker.channel_id,
-        account_id=account.id,
-        user_id=asker.user_id,
-        now=runtime.now(),
-    )
+    elif account not in free and (here is None or here.id != account.id):
+        return Answer(
+            views.notice(
+                f":lock: *{escape(account.name)}* is bound to other channels. To let this one see it, type "
+                "`/health account share #this-channel` in one of them."
+            )
+        )
+    _bind(runtime, session, workspace_id, asker.channel_id, account, asker.user_id)
     return Answer(
         views.notice(
             f"This channel now speaks about *{escape(account.name)}* ({account.marketplace}, {account.timezone}). "
             "Files shared here are stored for it."
         )
+    )
+
+
+def _share(
+    runtime: Runtime, session: Session, workspace_id: int, asker: Asker, here: models.Account | None, words: list[str]
+) -> Answer:
+    if here is None:
+        return Answer(views.notice(":warning: Share an account from a channel bound to it."))
+    target = CHANNEL_MENTION.match(words[0]) if len(words) == 1 else None
+    if target is None:
+        return Answer(views.notice("Name the channel: `/health account share #channel`."))
+    _bind(runtime, session, workspace_id, target.group(1), here, asker.user_id)
+    return Answer(views.notice(f"<#{target.group(1)}> now speaks about *{escape(here.name)}* too."))
+
+
+def _bind(
+    runtime: Runtime, session: Session, workspace_id: int, channel_id: str, account: models.Account, user_id: str
+) -> None:
+    bind_channel(
+        session=session,
+        workspace_id=workspace_id,
+        channel_id=channel_id,
+        account_id=account.id,
+        user_id=user_id,
+        now=runtime.now(),
     )
 
 

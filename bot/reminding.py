@@ -22,9 +22,11 @@ from metrics.context import MetricContext
 from metrics.messages import pending_messages
 from storage import models
 from storage.queries import newest_data_days, newest_upload_at
-from storage.team import digests, owners
+from storage.team import account_channels, owners
 
-SLACK_USER = re.compile(r"^<?@?([UW][A-Z0-9]{6,})(?:\|[^>]*)?>?$")
+# A Slack user id (U or W, then capitals and digits, at least one digit), bare or as a mention: a help
+# desk's "WAREHOUSE" or "UKSUPPORT" is a name, not an id, and goes to the fallback.
+SLACK_USER = re.compile(r"^(?:<@)?([UW](?=[A-Z0-9]*\d)[A-Z0-9]{6,})(?:\|[^>]*)?>?$")
 OVERDUE_NOTE_WITHIN = timedelta(hours=24)  # a message more overdue than this is the metric's business now
 CRT = "contact_response"
 
@@ -47,7 +49,7 @@ def remind(runtime: Runtime, poster: Poster, account: models.Account, at: dateti
         ctx = MetricContext.for_account(session=session, account=account, as_of=at.date())
         messages = pending_messages(ctx, at=at, overdue_for=OVERDUE_NOTE_WITHIN)
         owner = owners(session=session, account_id=account.id).get(CRT)
-        channels = [d.channel_id for d in digests(session=session) if d.account_id == account.id]
+        channels = account_channels(session=session, account_id=account.id)
     sent = 0
     for message in messages:
         targets, mention = _recipients(message.assignee, owner, channels)
@@ -81,7 +83,7 @@ def warn_stale(runtime: Runtime, poster: Poster, account: models.Account, at: da
         newest = newest_upload_at(session=session, account_id=account.id, kind=STALE_KIND)
         covered = newest_data_days(session=session, account_id=account.id).get(STALE_KIND)
         owner_of = owners(session=session, account_id=account.id)
-        channels = [d.channel_id for d in digests(session=session) if d.account_id == account.id]
+        channels = account_channels(session=session, account_id=account.id)
     if newest is None or at - newest < timedelta(days=runtime.settings.stale_days):
         return 0
     owner = owner_of.get("odr") or next(iter(sorted(owner_of.values())), None)

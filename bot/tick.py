@@ -49,12 +49,17 @@ def compute_day(runtime: Runtime, at: datetime) -> int:
     """The day's figures (UTC day of `at`) for every account without them, one transaction each."""
     with runtime.sessions.begin() as session:
         ids = [a.id for a in accounts_without_snapshot(session=session, as_of=at.date())]
+    done = 0
     for account_id in ids:
-        with runtime.sessions.begin() as session:
-            account = session.get(models.Account, account_id)
-            if account is not None:
-                compute_snapshot(session=session, account=account, as_of=at.date(), computed_at=runtime.now())
-    return len(ids)
+        try:
+            with runtime.sessions.begin() as session:
+                account = session.get(models.Account, account_id)
+                if account is not None:
+                    compute_snapshot(session=session, account=account, as_of=at.date(), computed_at=runtime.now())
+                    done += 1
+        except Exception:  # one account's failure must not leave the others without their day
+            logger.exception("computing the day's figures of account %s failed", account_id)
+    return done
 
 
 def tick(runtime: Runtime, at: datetime, clients: Clients | None = None) -> TickReport:

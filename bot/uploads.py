@@ -35,7 +35,10 @@ from storage.team import channel_account
 logger = logging.getLogger(__name__)
 
 UNREACHABLE = "healthbot could not reach its database, so nothing was stored: share the file again in a few minutes"
-PROGRESS_EVERY = 2.0  # seconds between progress updates: chat.update is rate limited per channel
+PROGRESS_EVERY = 2.0
+GONE = frozenset(
+    {"file_not_found", "file_deleted", "access_denied"}
+)  # seconds between progress updates: chat.update is rate limited per channel
 
 
 @dataclass(frozen=True)
@@ -168,9 +171,11 @@ def on_file_shared(runtime: Runtime, *, client: WebClient, token: str, team_id: 
         try:
             info = client.files_info(file=file_id)["file"]
         except SlackApiError as exc:
-            # Deleted before we looked, or not visible to the bot: nothing to read, nobody to tell.
-            logger.info("files.info for %s refused: %s", file_id, exc.response.get("error"))
-            status = "rejected"
+            error = exc.response.get("error")
+            logger.info("files.info for %s refused: %s", file_id, error)
+            # Deleted before we looked, or not visible to the bot: nothing to read, nobody to tell. Any
+            # other refusal may pass: the claim stays open to the next event naming the file.
+            status = "rejected" if error in GONE else "failed"
             return
         name = str(info.get("name") or file_id)
         progress = _Progress(client, channel_id, _thread_ts(info, channel_id), name, runtime.settings.progress_rows)

@@ -200,6 +200,9 @@ def replace_snapshot(
     *, session: Session, account_id: int, as_of: date, rows: list[SnapshotRow], computed_at: datetime
 ) -> None:
     """Store the day's figures for an account, replacing what was stored for that day (idempotent)."""
+    # Two computations of one account at once (two files shared together, the clock and an upload)
+    # would both delete and insert the day's rows: the account's row lock serializes them.
+    session.execute(select(models.Account.id).where(models.Account.id == account_id).with_for_update())
     session.execute(
         delete(models.MetricSnapshot).where(
             models.MetricSnapshot.account_id == account_id, models.MetricSnapshot.as_of == as_of

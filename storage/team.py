@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from storage import models
-from storage.queries import AccountError, list_accounts, resolve_account
+from storage.queries import AccountError, resolve_account
 
 
 def bound_account(*, session: Session, workspace_id: int, channel_id: str) -> models.Account | None:
@@ -20,32 +20,26 @@ def bound_account(*, session: Session, workspace_id: int, channel_id: str) -> mo
 
 
 def channel_account(*, session: Session, workspace_id: int, channel_id: str, now: datetime) -> models.Account:
-    """The account bound to the channel; else the workspace's one account bound to no channel at all
-    (a `default` one when the workspace has none).
+    """The account bound to the channel. While the workspace has bound no channel at all, its one
+    account (a `default` one when it has none) speaks in every channel: the quick start.
 
-    An account bound to channels is reachable from those channels only: binding is how a team keeps
-    an account's figures to the people of its channel. Raises storage.queries.AccountError when the
-    channel is unbound and no single unbound account is left to answer for it.
+    Once a team binds channels, binding is the boundary: an account is reachable only from the
+    channels bound to it, and an unbound channel reaches none. Raises storage.queries.AccountError.
     """
     bound = bound_account(session=session, workspace_id=workspace_id, channel_id=channel_id)
     if bound is not None:
         return bound
-    accounts = list_accounts(session=session, workspace_id=workspace_id)
-    if not accounts:
-        return resolve_account(session=session, workspace_id=workspace_id, name=None, now=now)
-    with_channels = set(
-        session.scalars(
-            select(models.ChannelAccount.account_id).where(models.ChannelAccount.workspace_id == workspace_id)
-        )
-    )
-    free = [a for a in accounts if a.id not in with_channels]
-    if len(free) == 1:
-        return free[0]
-    raise AccountError(
-        "this channel is not bound to an account"
-        + (f" (unbound accounts: {', '.join(a.name for a in free)})" if free else "")
-        + ": bind one with `/health account NAME`"
-    )
+    if bound_channels(session=session, workspace_id=workspace_id):
+        raise AccountError("this channel is not bound to an account: bind one with `/health account NAME`")
+    return resolve_account(session=session, workspace_id=workspace_id, name=None, now=now)
+
+
+def bound_channels(*, session: Session, workspace_id: int, account_id: int | None = None) -> list[str]:
+    """The workspace's channels bound to an account (to `account_id`'s, when given)."""
+    stmt = select(models.ChannelAccount.channel_id).where(models.ChannelAccount.workspace_id == workspace_id)
+    if account_id is not None:
+        stmt = stmt.where(models.ChannelAccount.account_id == account_id)
+    return list(session.scalars(stmt.order_by(models.ChannelAccount.id)))
 
 
 def bind_channel(
@@ -124,3 +118,21 @@ def digest_in(*, session: Session, workspace_id: int, channel_id: str) -> models
 
 def digests(*, session: Session) -> list[models.Digest]:
     return list(session.scalars(select(models.Digest).order_by(models.Digest.id)))
+
+
+def account_channels(*, session: Session, account_id: int) -> list[str]:
+    """The channels that speak about the account: its digest channels, then the channels bound to it.
+
+    Where alerts and reminders go when nobody owns them.
+    """
+    found = list(
+        session.scalars(
+            select(models.Digest.channel_id).where(models.Digest.account_id == account_id).order_by(models.Digest.id)
+        )
+    )
+    bound = session.scalars(
+        select(models.ChannelAccount.channel_id)
+        .where(models.ChannelAccount.account_id == account_id)
+        .order_by(models.ChannelAccount.id)
+    )
+    return found + [channel for channel in bound if channel not in found]

@@ -15,7 +15,8 @@ COMMANDS = (
     ("/health METRIC", "one metric in detail: every figure, causes with example orders, budget and outlook"),
     ("/health messages", "buyer messages waiting for a reply, soonest deadline first"),
     ("/health causes", "the top defect causes across metrics"),
-    ("/health account [NAME]", "show the account, or switch this channel to another one"),
+    ("/health account [NAME [MARKETPLACE]]", "show this channel's account, or bind one (a marketplace creates it)"),
+    ("/health account share #channel", "let another channel see this channel's account"),
     ("/health targets [METRIC VALUE]", "show the targets, or change one (e.g. `/health targets odr 0.9%`)"),
     ("/health owner METRIC @user [warnings]", "who gets a DM when the metric breaks its target and recovers"),
     (

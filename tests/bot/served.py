@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import socketserver
 import threading
 from collections.abc import Callable, Iterator
@@ -17,11 +18,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import build_app
 from bot.config import Settings
+from bot.health import is_change
 from bot.runtime import Runtime
 from tests.bot.fakeslack import FakeSlack
 from tests.bot.slack_requests import SlackSender
 
 SIGNING_SECRET = "test-signing-secret"
+_said = itertools.count(1)
 
 
 class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
@@ -40,6 +43,21 @@ class Served:
     url: str  # the events URL, http://127.0.0.1:PORT/slack/events
     sender: SlackSender
     fake: FakeSlack
+
+    def say(self, text: str, **kw: Any) -> dict[str, Any]:
+        """`/health <text>` as a user sees its answer: the acknowledgement, or for a change of settings
+        (acknowledged at once with "Saving...") what follows through the response URL."""
+        name = f"say-{next(_said)}"
+        url = self.fake.response_url(name)
+        response = self.sender.command(text, response_url=url, **kw)
+        assert response.status_code == 200, response.text
+        if not is_change(text):
+            answered: dict[str, Any] = response.json()
+            return answered
+        assert "Saving" in response.text
+        self.fake.wait_for(url)
+        posted: dict[str, Any] = self.fake.responses(name)[-1]
+        return posted
 
 
 def slack_settings(fake: FakeSlack, database_url: str, **extra: str) -> Settings:
@@ -80,3 +98,16 @@ def serve(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def wait_until(sessions: sessionmaker[Session], query: Callable[[Session], bool], timeout: float = 10.0) -> None:
+    """Poll the database until `query` holds: listeners finish after Slack's acknowledgement."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        with sessions.begin() as session:
+            if query(session):
+                return
+        assert time.monotonic() < deadline, "the listener did not finish in time"
+        time.sleep(0.02)

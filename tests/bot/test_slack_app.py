@@ -21,7 +21,7 @@ from storage import models
 from storage.demo.generate import write_demo_data
 from storage.settings import StorageSettings
 from tests.bot.fakeslack import FakeSlack
-from tests.bot.served import Served, serve
+from tests.bot.served import Served, serve, wait_until
 from tests.conftest import NOW
 
 TODAY = NOW.date()
@@ -152,7 +152,7 @@ def test_a_team_that_did_not_install_the_app_gets_nothing(served: Served, stored
 
 
 def test_targets_owner_and_digest_settings(served: Served, stored: None, sessions: sessionmaker[Session]) -> None:
-    text = _text_of(served.sender.command("targets odr 0.5%").json())
+    text = _text_of(served.say("targets odr 0.5%"))
     assert "0.50%" in text
     # The figures are recomputed after the answer: the snapshot now carries the new target.
     deadline = time.monotonic() + 20
@@ -162,23 +162,30 @@ def test_targets_owner_and_digest_settings(served: Served, stored: None, session
             break
         time.sleep(0.2)
     assert "0.50%" in odr
-    assert "U0MARIA" in _text_of(served.sender.command("owner odr <@U0MARIA|maria>").json())
-    assert "not a Slack user" in _text_of(served.sender.command("owner odr maria").json())
-    assert "09:15" in _text_of(served.sender.command("digest here 09:15 Europe/Berlin").json())
+    assert "U0MARIA" in _text_of(served.say("owner odr <@U0MARIA|maria>"))
+    assert "not a Slack user" in _text_of(served.say("owner odr maria"))
+    assert "09:15" in _text_of(served.say("digest here 09:15 Europe/Berlin"))
     with sessions.begin() as session:
         owner = session.scalars(select(models.MetricOwner)).one()
         digest = session.scalars(select(models.Digest)).one()
         assert (owner.metric_id, owner.user_id) == ("odr", "U0MARIA")
         assert (digest.channel_id, digest.at, digest.timezone) == ("C123", "09:15", "Europe/Berlin")
-    assert "no longer" in _text_of(served.sender.command("digest off").json())
+    assert "no longer" in _text_of(served.say("digest off"))
 
 
 def test_account_binds_the_channel(served: Served, sessions: sessionmaker[Session]) -> None:
-    assert "No account named" in _text_of(served.sender.command("account acme-de").json())
-    assert "acme-de" in _text_of(served.sender.command("account acme-de DE", channel_id="CDE").json())
+    assert "No account named" in _text_of(served.say("account acme-de"))
+    assert "acme-de" in _text_of(served.say("account acme-de DE", channel_id="CDE"))
     assert "acme-de" in _text_of(served.sender.command("account", channel_id="CDE").json())
-    # Two accounts now: an unbound channel is asked to choose.
-    assert "account" in _text_of(served.sender.command("odr", channel_id="COTHER").json()).lower()
+    # Channels are bound now: an unbound one reaches no account, and lists only the accounts bound nowhere.
+    assert "not bound" in _text_of(served.sender.command("odr", channel_id="COTHER").json())
+    listed = _text_of(served.sender.command("account", channel_id="COTHER").json())
+    assert "acme-us" in listed and "acme-de" not in listed
+    # Naming a bound account elsewhere does not bind it; sharing it from its own channel does.
+    assert "bound to other channels" in _text_of(served.say("account acme-de", channel_id="COTHER"))
+    assert "not bound" in _text_of(served.sender.command("odr", channel_id="COTHER").json())
+    assert "now speaks about" in _text_of(served.say("account share <#COTHER|other>", channel_id="CDE"))
+    assert "acme-de" in _text_of(served.sender.command("account", channel_id="COTHER").json())
 
 
 def test_buttons_answer_through_the_response_url(served: Served, stored: None) -> None:
@@ -231,7 +238,14 @@ def test_a_retried_event_and_a_second_event_for_the_same_file_are_processed_once
     assert served.sender.file_shared("F2", event_id=event_id, retry_num=1).status_code == 200
     served.fake.wait_for("chat.postMessage")
     served.sender.file_shared("F2")  # shared again: a new event naming the same file
-    time.sleep(0.5)
+    # Both events (not the redelivery: dropped before any listener) have been handled to their end.
+    wait_until(
+        sessions,
+        lambda s: (
+            s.scalar(select(func.count()).select_from(models.InboundEvent).where(models.InboundEvent.status == "done"))
+            == 2
+        ),
+    )
     assert len(served.fake.calls_to("files.info")) == 1
     assert len(served.fake.messages()) == 1
     with sessions.begin() as session:

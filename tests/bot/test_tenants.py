@@ -3,7 +3,6 @@ every strange request gets a clear answer or is ignored, never a stack trace."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from storage import models
 from storage.queries import add_account, get_or_create_workspace
 from storage.team import bind_channel
 from tests.bot.fakeslack import FakeSlack
-from tests.bot.served import Served, serve
+from tests.bot.served import Served, serve, wait_until
 from tests.bot.test_slack_app import _export, _ingest, _now, _text_of
 from tests.conftest import NOW
 
@@ -94,7 +93,7 @@ def test_one_workspace_cannot_read_or_change_anothers_data(
     beta_reply = _text_of(app.sender.command("odr", team_id=fake.other_team_id).json())
     assert "Order Defect Rate" not in beta_reply and "alpha" not in beta_reply
     # Beta cannot bind a channel to alpha's account by name: it does not exist in beta's workspace.
-    assert "No account named" in _text_of(app.sender.command("account alpha-us", team_id=fake.other_team_id).json())
+    assert "No account named" in _text_of(app.say("account alpha-us", team_id=fake.other_team_id))
     # Buttons carrying alpha's account id, clicked in beta, change nothing.
     url = fake.response_url("forged")
     for action_id, value in (
@@ -166,7 +165,10 @@ def test_strange_requests_get_clear_answers(
     assert stranger.status_code in (200, 401) and "Traceback" not in stranger.text
     fake.fail_next("files.info", "file_not_found")
     app.sender.file_shared("FGONE")
-    time.sleep(0.5)
+    wait_until(
+        sessions,
+        lambda s: s.scalar(select(models.SharedFile.status).where(models.SharedFile.file_id == "FGONE")) == "rejected",
+    )
     assert fake.calls_to("chat.postMessage") == []
     with sessions.begin() as session:
         assert (
