@@ -164,7 +164,10 @@ def burst(url: str, concurrency: int, rounds: int, work: Path) -> None:
 def load(url: str, concurrency: int, seconds: float, ingest_rows: int, work: Path) -> None:
     from storage.demo import write_demo_data
 
-    orders = write_demo_data(work / "ingest", orders=int(ingest_rows / ITEMS_PER_ORDER), seed=9, as_of=AS_OF)[0]
+    # A seed of its own each run: the file brings new orders, so the ingestion really writes.
+    orders = write_demo_data(
+        work / "ingest", orders=int(ingest_rows / ITEMS_PER_ORDER), seed=int(time.time()), as_of=AS_OF
+    )[0]
     with FakeSlack() as fake:
         server = Gunicorn(url, fake, work / "access.log")
         try:
