@@ -125,16 +125,9 @@ def alert(runtime: Runtime, poster: Poster, account: models.Account, at: datetim
         # The account is in the key: two accounts of one workspace may share an owner or a channel.
         period = ":".join([str(account.id), *map(str, crossing.key), crossing.kind, today.isoformat()])
         targets = [(owner, True)] if owner else [(channel, False) for channel in channels]
-        for target, direct in targets:
-            if poster.send(
-                kind="alert",
-                workspace_id=account.workspace_id,
-                target=target,
-                period=period,
-                reply=reply,
-                direct=direct,
-            ):
-                sent += 1
+        sent += poster.send_each(
+            kind="alert", workspace_id=account.workspace_id, targets=targets, period=period, reply=reply
+        )
         if crossing.kind in ("breach", "still_breach"):
             notified.add(crossing.key)
     with runtime.sessions.begin() as session:

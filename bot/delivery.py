@@ -86,6 +86,23 @@ class Poster:
         self._post(message_id)
         return message_id
 
+    def send_each(
+        self,
+        *,
+        kind: str,
+        workspace_id: int,
+        targets: list[tuple[str, bool]],
+        period: str,
+        reply: Reply,
+    ) -> int:
+        """`send` to each (target, direct) pair; returns how many were newly claimed and posted."""
+        return sum(
+            1
+            for target, direct in targets
+            if self.send(kind=kind, workspace_id=workspace_id, target=target, period=period, reply=reply, direct=direct)
+            is not None
+        )
+
     def claimed(self, *, kind: str, workspace_id: int, target: str, period: str) -> int | None:
         """The id of the message claimed under this key, if any."""
         with self.runtime.sessions.begin() as session:

@@ -64,16 +64,13 @@ def remind(runtime: Runtime, poster: Poster, account: models.Account, at: dateti
                 continue
             stage = f"{due[-1]:g}h"  # the most urgent stage reached
             reply = reminder(account.name, account.id, message.as_json(), message.hours_left, assignee_mention=mention)
-        for target, direct in targets:
-            if poster.send(
-                kind="reminder",
-                workspace_id=account.workspace_id,
-                target=target,
-                period=f"{account.id}:{message.message_id}:{stage}",
-                reply=reply,
-                direct=direct,
-            ):
-                sent += 1
+        sent += poster.send_each(
+            kind="reminder",
+            workspace_id=account.workspace_id,
+            targets=targets,
+            period=f"{account.id}:{message.message_id}:{stage}",
+            reply=reply,
+        )
     return sent
 
 
@@ -89,16 +86,11 @@ def warn_stale(runtime: Runtime, poster: Poster, account: models.Account, at: da
     owner = owner_of.get("odr") or next(iter(sorted(owner_of.values())), None)
     targets = [(owner, True)] if owner else [(channel, False) for channel in channels]
     reply = stale_notice(account.name, STALE_KIND, (at - newest).days, covered)
-    sent = 0
-    for target, direct in targets:
-        # One per staleness episode: the key is the upload that went stale.
-        if poster.send(
-            kind="stale",
-            workspace_id=account.workspace_id,
-            target=target,
-            period=f"{account.id}:{STALE_KIND}:{newest.isoformat()}",
-            reply=reply,
-            direct=direct,
-        ):
-            sent += 1
-    return sent
+    # One per staleness episode: the key is the upload that went stale.
+    return poster.send_each(
+        kind="stale",
+        workspace_id=account.workspace_id,
+        targets=targets,
+        period=f"{account.id}:{STALE_KIND}:{newest.isoformat()}",
+        reply=reply,
+    )

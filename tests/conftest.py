@@ -15,9 +15,13 @@ import pytest
 from sqlalchemy import Engine, MetaData, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.ingesting import ingest_one
 from storage import models
 from storage.db import create_db_engine, make_sessions, upgrade
+from storage.ingest.result import IngestResult
 from storage.queries import add_account, local_workspace
+from storage.settings import StorageSettings
+from tests.bot.fakeslack import FakeSlack
 
 TEST_DB_ENV = "HEALTHBOT_TEST_DATABASE_URL"
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
@@ -100,3 +104,27 @@ def account(sessions: sessionmaker[Session]) -> models.Account:
     with sessions.begin() as session:
         workspace = local_workspace(session=session, now=NOW)
         return add_account(session=session, workspace_id=workspace.id, name="acme-us", marketplace="US", now=NOW)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    """A local fake of Slack's Web API on a fresh port (tests/bot/fakeslack.py)."""
+    with FakeSlack() as slack:
+        yield slack
+
+
+def ingest_ok(
+    sessions: sessionmaker[Session], account: models.Account, path: Path, *, source: str = "cli"
+) -> IngestResult:
+    """Ingest one export as the command line does (one transaction), and insist it was taken."""
+    result = ingest_one(
+        sessions=sessions,
+        settings=StorageSettings(),
+        account=account,
+        path=path,
+        uploaded_by="test",
+        source=source,
+        now=NOW,
+    )
+    assert result.status == "ingested", result.error
+    return result

@@ -28,12 +28,6 @@ SECRET = "test-signing-secret"
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake_slack:
-        yield fake_slack
-
-
-@pytest.fixture
 def client(fake: FakeSlack) -> WebClient:
     return WebClient(token=fake.token, base_url=fake.api_url)
 

@@ -15,14 +15,12 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import ids
-from bot.ingesting import ingest_one
 from metrics.snapshots import compute_snapshot
 from storage import models
 from storage.demo.generate import write_demo_data
-from storage.settings import StorageSettings
 from tests.bot.fakeslack import FakeSlack
 from tests.bot.served import Served, serve, wait_until
-from tests.conftest import NOW
+from tests.conftest import NOW, ingest_ok
 
 TODAY = NOW.date()
 
@@ -37,12 +35,6 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as slack:
-        yield slack
-
-
-@pytest.fixture
 def served(
     fake: FakeSlack, engine: Engine, sessions: sessionmaker[Session], database_url: str, account: models.Account
 ) -> Iterator[Served]:
@@ -52,16 +44,7 @@ def served(
 
 def _ingest(sessions: sessionmaker[Session], account: models.Account, paths: list[Path]) -> None:
     for path in paths:
-        result = ingest_one(
-            sessions=sessions,
-            settings=StorageSettings(),
-            account=account,
-            path=path,
-            uploaded_by="test",
-            source="cli",
-            now=NOW,
-        )
-        assert result.status == "ingested", result.error
+        ingest_ok(sessions, account, path)
     with sessions.begin() as session:
         compute_snapshot(session=session, account=account, as_of=TODAY, computed_at=NOW)
 

@@ -24,12 +24,6 @@ from tests.conftest import NOW
 CLIENT_ID = "C1.2"
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as slack:
-        yield slack
-
-
 def _install(engine: Engine, fake: FakeSlack, team_id: str, token: str, bot_user: str) -> None:
     fake.add_workspace(token, team_id, bot_user_id=bot_user)
     SQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=engine).save(

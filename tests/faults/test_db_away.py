@@ -50,12 +50,6 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as slack:
-        yield slack
-
-
-@pytest.fixture
 def clock() -> Clock:
     return Clock(datetime(2026, 11, 24, 7, 0, tzinfo=UTC))
 

@@ -6,7 +6,7 @@ Slack accepted exactly one post for it, so a lost message and a doubled one both
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -32,12 +32,6 @@ POST = "chat.postMessage"
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return write_demo_data(tmp_path_factory.mktemp("demo"), orders=300, seed=5, as_of=date(2026, 11, 24))
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as slack:
-        yield slack
 
 
 @pytest.fixture

@@ -19,12 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.ingesting import ingest_one
 from metrics.engine import compute_all
 from metrics.snapshots import snapshot_rows
 from storage import models
 from storage.queries import add_account, local_workspace
-from storage.settings import StorageSettings
+from tests.conftest import ingest_ok
 
 AS_OF = date(2026, 11, 24)
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
@@ -121,16 +120,7 @@ def test_invariants_hold_for_any_exports(
     order_seed.shuffle(shuffled)
     for account, sequence in ((first, paths), (second, shuffled)):
         for path in sequence:
-            ingested = ingest_one(
-                sessions=sessions,
-                settings=StorageSettings(),
-                account=account,
-                path=path,
-                uploaded_by="test",
-                source="cli",
-                now=NOW,
-            )
-            assert ingested.status == "ingested", ingested.error
+            ingest_ok(sessions, account, path)
 
     results = figures(sessions, first)
     for result in results:

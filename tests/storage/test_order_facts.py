@@ -14,14 +14,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.ingesting import ingest_one
 from metrics import late_shipment, perfect_order
 from metrics.context import MetricContext
 from storage import models
 from storage.demo import write_demo_data
 from storage.order_facts import FACT_COLUMNS, rebuild_order_facts
 from storage.queries import add_account, local_workspace
-from storage.settings import StorageSettings
+from tests.conftest import ingest_ok
 
 AS_OF = date(2026, 11, 24)
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
@@ -41,16 +40,7 @@ def _account(sessions: sessionmaker[Session], name: str) -> models.Account:
 
 
 def _ingest(sessions: sessionmaker[Session], account: models.Account, path: Path) -> None:
-    result = ingest_one(
-        sessions=sessions,
-        settings=StorageSettings(),
-        account=account,
-        path=path,
-        uploaded_by="test",
-        source="cli",
-        now=NOW,
-    )
-    assert result.status == "ingested", result.error
+    ingest_ok(sessions, account, path)
 
 
 def _facts(sessions: sessionmaker[Session], account: models.Account) -> dict[str, tuple[Any, ...]]:

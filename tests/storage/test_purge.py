@@ -11,7 +11,6 @@ from sqlalchemy import ColumnElement, Date, FromClause, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import main
-from bot.ingesting import ingest_one
 from metrics.snapshots import compute_snapshot
 from storage import models, outbox
 from storage.alerts import mark_message, save_state, set_preference
@@ -19,9 +18,8 @@ from storage.demo.generate import write_demo_data
 from storage.inbox import claim_file, finish_file
 from storage.purge import DATED, DERIVED, UNDATED, purge_account, purge_before
 from storage.queries import add_account
-from storage.settings import StorageSettings
 from storage.team import bind_channel, set_digest, set_owner
-from tests.conftest import NOW
+from tests.conftest import NOW, ingest_ok
 
 TODAY = NOW.date()
 CUTOFF = TODAY - timedelta(days=30)
@@ -40,17 +38,7 @@ def _fill(sessions: sessionmaker[Session], account: models.Account, paths: list[
     """The account's exports ingested, and a row in every table the team's use of Slack fills."""
     uploads = []
     for path in paths:
-        result = ingest_one(
-            sessions=sessions,
-            settings=StorageSettings(),
-            account=account,
-            path=path,
-            uploaded_by="test",
-            source="slack",
-            now=NOW,
-        )
-        assert result.status == "ingested", result.error
-        uploads.append(result.upload_id)
+        uploads.append(ingest_ok(sessions, account, path, source="slack").upload_id)
     channel, owner, message_id = f"C{n}", f"U{n}", f"msg-{n}"
     old = NOW - timedelta(days=60)
     with sessions.begin() as session:
