@@ -357,3 +357,28 @@ def test_oauth_installations_scope_every_answer_to_the_requesting_team(
             .group_by(models.Workspace.slack_team_id)
         ).all()
     assert {team for team, _ in owners} == {"local", fake.other_team_id}
+
+
+def test_no_buyer_data_reaches_the_database_or_slack_through_uploads(
+    served: Served, exports: list[Path], sessions: sessionmaker[Session]
+) -> None:
+    from tests.storage.test_demo_data import _leaked, _personal_values, _stored_text
+
+    personal = _personal_values(exports)
+    assert len(personal) > 50  # the demo's exports do carry buyer names, emails, phones, addresses
+    for n, path in enumerate(exports):
+        served.fake.add_file(f"FP{n}", path.name, path.read_bytes())
+        served.sender.file_shared(f"FP{n}")
+    wait_until(
+        sessions,
+        lambda s: (
+            s.scalar(select(func.count()).select_from(models.SharedFile).where(models.SharedFile.status == "ingested"))
+            == len(exports)
+        ),
+        timeout=120,
+    )
+    with sessions.begin() as session:
+        assert _leaked(personal, _stored_text(session)) == []
+    sent = [json.dumps(m, ensure_ascii=False) for m in served.fake.messages()]
+    assert len(sent) >= len(exports)
+    assert _leaked(personal, sent) == []
