@@ -8,6 +8,7 @@ OAuth state stores in healthbot's own database (their tables come with the migra
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
@@ -21,13 +22,13 @@ from sqlalchemy.exc import OperationalError
 from bot.actions import on_alert_button, on_message_button
 from bot.blocks import ids
 from bot.blocks.health import notice
+from bot.blocks.reply import Reply
+from bot.figures import refresh_day
 from bot.health import Answer, Asker, answer, is_change
 from bot.redact import install_redaction
 from bot.runtime import Runtime
 from bot.token_store import EncryptedInstallationStore, EncryptionKeyError
 from bot.uploads import on_file_shared
-from metrics.snapshots import compute_snapshot
-from storage import models
 from storage.inbox import claim_event, finish_event
 
 logger = logging.getLogger(__name__)
@@ -137,12 +138,26 @@ def _reply(answer_: Answer) -> dict[str, Any]:
     return {"response_type": "in_channel" if answer_.public else "ephemeral", **answer_.reply.payload()}
 
 
-def recompute(runtime: Runtime, account_id: int) -> None:
-    """Today's figures again, after a change of settings they depend on."""
-    with runtime.sessions.begin() as session:
-        account = session.get(models.Account, account_id)
-        if account is not None:
-            compute_snapshot(session=session, account=account, as_of=runtime.now().date(), computed_at=runtime.now())
+def _clicked_by(body: dict[str, Any], context: BoltContext) -> Asker:
+    """Who clicked a button, and where (an interaction payload's user and channel)."""
+    channel = (body.get("channel") or {}).get("id", "")
+    return Asker(context.team_id or "", channel, (body.get("user") or {}).get("id", ""))
+
+
+def _safely(what: str, work: Callable[[], Answer]) -> tuple[Answer, bool]:
+    """The answer `work` makes, or a notice a user can act on; True when `work` answered.
+
+    Whatever fails, the user gets words, never a stack trace: "try again shortly" when the database is
+    away (it recovers by itself), otherwise that the error is logged.
+    """
+    try:
+        return work(), True
+    except OperationalError:
+        logger.warning("%s: the database is unreachable", what, exc_info=True)
+        return Answer(notice(UNREACHABLE)), False
+    except Exception:
+        logger.exception("%s failed", what)
+        return Answer(notice(":warning: healthbot could not answer that; the error is logged.")), False
 
 
 def _listen(app: App, runtime: Runtime) -> None:
@@ -155,57 +170,45 @@ def _listen(app: App, runtime: Runtime) -> None:
         writes = is_change(text)
         if writes:
             ack(**notice(":hourglass_flowing_sand: Saving...").payload())
-        try:
-            given = answer(runtime, asker, text)
-        except OperationalError:
-            logger.warning("/health: the database is unreachable", exc_info=True)
-            given = Answer(notice(UNREACHABLE))
-        except Exception:
-            logger.exception("/health failed")
-            given = Answer(notice(":warning: healthbot could not answer that; the error is logged."))
+        given, _ = _safely("/health", lambda: answer(runtime, asker, text))
         if writes:
             respond(replace_original=True, **_reply(given))
         else:
             ack(**_reply(given))
         if given.recompute is not None:
-            recompute(runtime, given.recompute)
+            refresh_day(runtime, given.recompute)
 
     def button(public: bool) -> Any:
+        """Details and Share: the answer to the button's command, beside the message or in the channel."""
+
         def handler(
             ack: Ack, action: dict[str, Any], body: dict[str, Any], context: BoltContext, respond: Respond
         ) -> None:
             ack()
-            channel = (body.get("channel") or {}).get("id", "")
-            asker = Asker(context.team_id or "", channel, (body.get("user") or {}).get("id", ""))
-            try:
-                given = answer(runtime, asker, str(action.get("value") or "")[:MAX_TEXT])
-            except OperationalError:
-                logger.warning("button: the database is unreachable", exc_info=True)
-                respond(replace_original=False, **notice(UNREACHABLE).payload())
-                return
-            respond(replace_original=False, **_reply(Answer(given.reply, public=public)))
+            asker = _clicked_by(body, context)
+            text = str(action.get("value") or "")[:MAX_TEXT]
+            given, ok = _safely("button", lambda: answer(runtime, asker, text))
+            respond(replace_original=False, **_reply(Answer(given.reply, public=public and ok)))
 
         return handler
 
     app.action(ids.DETAIL)(button(public=False))
     app.action(ids.SHARE)(button(public=True))
 
-    def replacing(handle: Any) -> Any:
+    def replacing(handle: Callable[[Runtime, Asker, str, str], Reply]) -> Any:
         """A button on a message the clock sent: the answer replaces that message's buttons."""
 
         def handler(
             ack: Ack, action: dict[str, Any], body: dict[str, Any], context: BoltContext, respond: Respond
         ) -> None:
             ack()
-            channel = (body.get("channel") or {}).get("id", "")
-            asker = Asker(context.team_id or "", channel, (body.get("user") or {}).get("id", ""))
-            try:
-                reply = handle(runtime, asker, action.get("action_id", ""), str(action.get("value") or ""))
-            except OperationalError:
-                logger.warning("button: the database is unreachable", exc_info=True)
-                respond(replace_original=False, **notice(UNREACHABLE).payload())
-                return
-            respond(replace_original=True, **reply.payload())
+            asker = _clicked_by(body, context)
+            given, ok = _safely(
+                "button",
+                lambda: Answer(handle(runtime, asker, action.get("action_id", ""), str(action.get("value") or ""))),
+            )
+            # A failure leaves the message and its buttons in place, to be clicked again.
+            respond(replace_original=ok, **given.reply.payload())
 
         return handler
 

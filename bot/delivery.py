@@ -22,7 +22,7 @@ from bot.charts import chart_alt_text, trend_png
 from bot.runtime import Runtime
 from bot.slack_clients import Clients
 from storage import models
-from storage.outbox import claim, mark_failed, mark_sent, retake, sent, to_retry
+from storage.outbox import claim, find, mark_failed, mark_sent, retake, to_retry
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class Poster:
     def claimed(self, *, kind: str, workspace_id: int, target: str, period: str) -> int | None:
         """The id of the message claimed under this key, if any."""
         with self.runtime.sessions.begin() as session:
-            found = sent(session=session, kind=kind, workspace_id=workspace_id, target=target, period=period)
+            found = find(session=session, kind=kind, workspace_id=workspace_id, target=target, period=period)
             return found.id if found else None
 
     def sweep(self) -> int:

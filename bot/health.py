@@ -30,15 +30,14 @@ from storage.queries import (
     AccountError,
     add_account,
     find_account,
-    list_accounts,
     load_snapshot,
     newest_data_days,
     save_account_settings,
 )
 from storage.team import (
+    accounts_bound_nowhere,
     bind_channel,
     bound_account,
-    bound_channels,
     channel_account,
     digest_in,
     remove_digest,
@@ -146,11 +145,7 @@ def _account(runtime: Runtime, session: Session, workspace_id: int, asker: Asker
     from where it is already seen.
     """
     here = bound_account(session=session, workspace_id=workspace_id, channel_id=asker.channel_id)
-    free = [
-        a
-        for a in list_accounts(session=session, workspace_id=workspace_id)
-        if not bound_channels(session=session, workspace_id=workspace_id, account_id=a.id)
-    ]
+    free = accounts_bound_nowhere(session=session, workspace_id=workspace_id)
     if not words:
         names = ", ".join(f"`{escape(a.name)}` ({a.marketplace})" for a in free) or "none"
         if here is not None:

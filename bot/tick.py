@@ -17,11 +17,10 @@ from functools import partial
 from bot.alerting import alert
 from bot.delivery import Poster
 from bot.digesting import send_digests
+from bot.figures import refresh_day
 from bot.reminding import remind, warn_stale
 from bot.runtime import Runtime
 from bot.slack_clients import Clients
-from metrics.snapshots import compute_snapshot
-from storage import models
 from storage.queries import accounts_without_snapshot, all_accounts
 
 logger = logging.getLogger(__name__)
@@ -52,11 +51,8 @@ def compute_day(runtime: Runtime, at: datetime) -> int:
     done = 0
     for account_id in ids:
         try:
-            with runtime.sessions.begin() as session:
-                account = session.get(models.Account, account_id)
-                if account is not None:
-                    compute_snapshot(session=session, account=account, as_of=at.date(), computed_at=runtime.now())
-                    done += 1
+            if refresh_day(runtime, account_id, at.date()) is not None:
+                done += 1
         except Exception:  # one account's failure must not leave the others without their day
             logger.exception("computing the day's figures of account %s failed", account_id)
     return done

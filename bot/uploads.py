@@ -24,9 +24,9 @@ from bot import render
 from bot.blocks import uploads as views
 from bot.blocks.reply import Reply
 from bot.download import DownloadError, download
+from bot.figures import refresh_day
 from bot.ingesting import ingest_one
 from bot.runtime import Runtime
-from metrics.snapshots import compute_snapshot
 from storage.inbox import claim_file, finish_file
 from storage.ingest.result import IngestResult
 from storage.queries import AccountError, SnapshotRow, load_snapshot
@@ -81,10 +81,8 @@ def receive(
     )
     if result.status != "ingested":
         return Received(views.rejected(result), result)
-    with runtime.sessions.begin() as session:
-        compute_snapshot(session=session, account=account, as_of=now.date(), computed_at=runtime.now())
-        after = load_snapshot(session=session, account_id=account.id, as_of=now.date())
-    moved = movements(before[1] if before else [], after[1] if after else [])
+    after = refresh_day(runtime, account.id, now.date()) or []
+    moved = movements(before[1] if before else [], after)
     return Received(views.ingested(result, moved), result)
 
 

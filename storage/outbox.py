@@ -113,7 +113,8 @@ def retake(*, session: Session, message: models.OutboundMessage, now: datetime) 
     return taken.first() is not None
 
 
-def sent(*, session: Session, kind: str, workspace_id: int, target: str, period: str) -> models.OutboundMessage | None:
+def find(*, session: Session, kind: str, workspace_id: int, target: str, period: str) -> models.OutboundMessage | None:
+    """The message claimed under this key, whatever its status, or None."""
     return session.scalar(
         select(models.OutboundMessage).where(
             models.OutboundMessage.kind == kind,

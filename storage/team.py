@@ -34,12 +34,27 @@ def channel_account(*, session: Session, workspace_id: int, channel_id: str, now
     return resolve_account(session=session, workspace_id=workspace_id, name=None, now=now)
 
 
-def bound_channels(*, session: Session, workspace_id: int, account_id: int | None = None) -> list[str]:
-    """The workspace's channels bound to an account (to `account_id`'s, when given)."""
-    stmt = select(models.ChannelAccount.channel_id).where(models.ChannelAccount.workspace_id == workspace_id)
-    if account_id is not None:
-        stmt = stmt.where(models.ChannelAccount.account_id == account_id)
-    return list(session.scalars(stmt.order_by(models.ChannelAccount.id)))
+def accounts_bound_nowhere(*, session: Session, workspace_id: int) -> list[models.Account]:
+    """The workspace's accounts no channel is bound to: the ones a channel may bind by naming them."""
+    bound = select(models.ChannelAccount.account_id).where(models.ChannelAccount.workspace_id == workspace_id)
+    return list(
+        session.scalars(
+            select(models.Account)
+            .where(models.Account.workspace_id == workspace_id, models.Account.id.not_in(bound))
+            .order_by(models.Account.name)
+        )
+    )
+
+
+def bound_channels(*, session: Session, workspace_id: int) -> list[str]:
+    """The workspace's channels bound to an account."""
+    return list(
+        session.scalars(
+            select(models.ChannelAccount.channel_id)
+            .where(models.ChannelAccount.workspace_id == workspace_id)
+            .order_by(models.ChannelAccount.id)
+        )
+    )
 
 
 def bind_channel(
