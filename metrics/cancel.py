@@ -21,6 +21,7 @@ from metrics.calendar import window
 from metrics.context import MetricContext
 from metrics.figures import no_data, rate, with_outlook
 from metrics.result import Basis, Cause, MetricResult
+from metrics.sql import rows_of
 from storage.models import Cancellation, OrderItem
 
 METRIC = "cancel_rate"
@@ -68,14 +69,15 @@ def _item_cancelled() -> ColumnElement[bool]:
 
 
 def _orders_per_day(ctx: MetricContext, first: date, last: date) -> dict[date, int]:
-    rows = ctx.session.execute(
+    rows = rows_of(
+        ctx,
         select(OrderItem.order_date, func.count(func.distinct(OrderItem.amazon_order_id)))
         .where(
             OrderItem.account_id == ctx.account_id,
             OrderItem.order_date.between(first, last),
             OrderItem.channel == SCOPE,
         )
-        .group_by(OrderItem.order_date)
+        .group_by(OrderItem.order_date),
     )
     counts: dict[date, int] = {}
     for day, count in rows:
@@ -116,7 +118,7 @@ def load_cancels(ctx: MetricContext, first: date, last: date) -> Cancels:
     else:
         stmt = select(*columns).where(in_window, item_cancelled)
     items: dict[str, list] = defaultdict(list)  # type: ignore[type-arg]
-    for row in ctx.session.execute(stmt.order_by(OrderItem.amazon_order_id, OrderItem.sku)):
+    for row in rows_of(ctx, stmt.order_by(OrderItem.amazon_order_id, OrderItem.sku)):
         items[row.amazon_order_id].append(row)
 
     counted: dict[str, CancelledOrder] = {}

@@ -17,7 +17,7 @@ from metrics.calendar import evaluation_instant, window
 from metrics.context import MetricContext
 from metrics.figures import no_data, rate, with_outlook
 from metrics.result import Cause, MetricResult
-from metrics.sql import dialect_name, utc_day
+from metrics.sql import dialect_name, rows_of, utc_day
 from storage.models import CsSurveyAnswer
 
 METRIC = "cs_dissatisfaction_rate"
@@ -40,9 +40,7 @@ def compute(ctx: MetricContext) -> list[MetricResult]:
         answer.answered_at < ctx.instant,
     )
     day = utc_day(answer.answered_at, dialect_name(ctx))
-    rows = ctx.session.execute(
-        select(day, func.count(), func.sum(case((unsolved, 1), else_=0))).where(*where).group_by(day)
-    )
+    rows = rows_of(ctx, select(day, func.count(), func.sum(case((unsolved, 1), else_=0))).where(*where).group_by(day))
     daily: dict[date, tuple[int, int]] = {when: (int(total), int(no or 0)) for when, total, no in rows}
     numerator = sum(no for _, no in daily.values())
     result = rate(

@@ -43,6 +43,7 @@ from metrics.context import MetricContext
 from metrics.figures import no_data, rate
 from metrics.registry import BY_ID
 from metrics.result import Basis, Cause, MetricResult, Outlook, Window
+from metrics.sql import rows_of
 from metrics.status import outlook
 from storage.models import MfnShipment, OrderItem
 from storage.types import UTCDateTime
@@ -297,7 +298,7 @@ def _day_counts(ctx: MetricContext, days: list[date], judge: _Judge) -> list[Day
     open_days = {day for day in days if _deadline(ctx, day) >= ctx.instant}
     return [
         DayCounts(day, judge.tracking_class(key), n, int(on), int(units), int(units_on), without, day in open_days)
-        for day, key, n, on, units, units_on, without in ctx.session.execute(union_all(*branches))
+        for day, key, n, on, units, units_on, without in rows_of(ctx, union_all(*branches))
     ]
 
 
@@ -339,10 +340,11 @@ def _defects(ctx: MetricContext, days: list[date], judge: _Judge) -> list[Defect
         )
     found = union_all(*branches).subquery("defects")
     # Core execution on the session's connection: the ORM's row loading costs more than the query here.
-    rows = ctx.session.connection().execute(
+    rows = rows_of(
+        ctx,
         select(found, OrderItem.sku).outerjoin(
             OrderItem, and_(OrderItem.account_id == ctx.account_id, OrderItem.amazon_order_id == found.c.order_id)
-        )
+        ),
     )
     defects: dict[int, Defect] = {}
     # Sorted here, not in SQL: an ORDER BY on the order id tempts SQLite into the (account, order) index.

@@ -50,6 +50,7 @@ from metrics.calendar import end_of_local_day, window
 from metrics.context import MetricContext
 from metrics.figures import no_data, rate, with_outlook
 from metrics.result import Basis, Cause, MetricResult, Window
+from metrics.sql import rows_of
 from storage.models import OrderFact, OrderItem, UnshippedItem, Upload
 from storage.types import UTCDateTime
 
@@ -184,12 +185,13 @@ def _late_from_snapshot(ctx: MetricContext) -> set[str]:
         )
     )
     cutoff = min(ctx.instant, taken) if taken else ctx.instant
-    rows = ctx.session.execute(
+    rows = rows_of(
+        ctx,
         select(UnshippedItem.amazon_order_id, UnshippedItem.promise_at).where(
             UnshippedItem.account_id == ctx.account_id,
             UnshippedItem.promise_at.is_not(None),
             UnshippedItem.promise_at < cutoff,
-        )
+        ),
     )
     tz = ZoneInfo(ctx.timezone)
     return {
@@ -260,7 +262,7 @@ def _orders_by_expected(
         .group_by(literal_column("1"))
     )
     counted: dict[date, int] = defaultdict(int)
-    for day, orders in ctx.session.execute(union_all(with_ship_by, without_ship_by)):
+    for day, orders in rows_of(ctx, union_all(with_ship_by, without_ship_by)):
         if days.first <= day <= days.last:
             counted[day] += orders
     return counted
@@ -319,7 +321,8 @@ def tally(ctx: MetricContext, *, confirmations: bool) -> Tally:
     else:
         snapshot_late = sorted(_late_from_snapshot(ctx))
         late = o.order_id.in_(snapshot_late) if snapshot_late else false()
-    rows = ctx.session.execute(
+    rows = rows_of(
+        ctx,
         select(
             o.order_id,
             o.expected,
@@ -328,7 +331,7 @@ def tally(ctx: MetricContext, *, confirmations: bool) -> Tally:
             case((cancelled_before_due, 1), else_=0).label("out"),
             case((late, 1), else_=0).label("late"),
             case((approximate, 1), else_=0).label("approximate"),
-        ).where(o.expected.between(lo, hi))
+        ).where(o.expected.between(lo, hi)),
     )
     late_orders: list[LateOrder] = []
     approx: dict[date, int] = defaultdict(int)
@@ -353,12 +356,13 @@ def _add_skus(ctx: MetricContext, late: list[LateOrder]) -> None:
     by_id = {order.order_id: order for order in late}
     ids = sorted(by_id)
     for start in range(0, len(ids), SKU_BATCH):
-        rows = ctx.session.execute(
+        rows = rows_of(
+            ctx,
             select(OrderItem.amazon_order_id, OrderItem.sku)
             .where(
                 OrderItem.account_id == ctx.account_id, OrderItem.amazon_order_id.in_(ids[start : start + SKU_BATCH])
             )
-            .order_by(OrderItem.amazon_order_id, OrderItem.sku)
+            .order_by(OrderItem.amazon_order_id, OrderItem.sku),
         )
         for order_id, sku in rows:
             by_id[order_id].skus.append(sku)

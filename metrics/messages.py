@@ -41,7 +41,7 @@ from metrics.causes import group_causes
 from metrics.context import MetricContext
 from metrics.figures import no_data, rate, with_outlook
 from metrics.result import Cause, MetricResult, Window
-from metrics.sql import dialect_name, elapsed_seconds, utc_day
+from metrics.sql import dialect_name, elapsed_seconds, rows_of, utc_day
 from storage.models import BuyerMessage, MessageMark
 
 METRIC = "contact_response"
@@ -119,7 +119,8 @@ def pending_messages(
         )
         .exists()
     )
-    rows = ctx.session.execute(
+    rows = rows_of(
+        ctx,
         select(
             BuyerMessage.message_id,
             BuyerMessage.amazon_order_id,
@@ -135,7 +136,7 @@ def pending_messages(
             not_(_answered(ctx, instant)),
             not_(marked),
         )
-        .order_by(BuyerMessage.received_at, BuyerMessage.message_id)
+        .order_by(BuyerMessage.received_at, BuyerMessage.message_id),
     )
     pending = []
     for row in rows:
@@ -228,9 +229,7 @@ def _scan(ctx: MetricContext, first_day: date) -> tuple[dict[date, Day], list[La
     ).where(or_(c.seconds.is_(None), not_(on_time)))
     daily: dict[date, Day] = {}
     late_messages = []
-    for day, counted, in_time, answered_n, secs, assignee, subject, message_id in ctx.session.execute(
-        union_all(totals, late)
-    ).all():
+    for day, counted, in_time, answered_n, secs, assignee, subject, message_id in rows_of(ctx, union_all(totals, late)):
         if message_id is None:
             daily[day] = Day(int(counted), int(in_time or 0), int(answered_n), float(secs or 0))
         else:

@@ -21,6 +21,7 @@ from metrics.context import MetricContext
 from metrics.figures import no_data, rate, with_outlook
 from metrics.registry import BY_ID
 from metrics.result import Basis, Cause, MetricResult
+from metrics.sql import rows_of
 from storage.models import Chargeback, Claim, Feedback, OrderFact, SellerReturn, SettlementTransaction
 
 START, END = 74, 15  # order dates [D-74, D-15]
@@ -116,11 +117,12 @@ def _load_defects(ctx: MetricContext, first_day: date) -> list[Defect]:
     sources = _defect_sources(ctx)
     found = sources.alias("found")
     f = OrderFact
-    rows = ctx.session.execute(
+    rows = rows_of(
+        ctx,
         select(
             found.c.order_id, found.c.kind, found.c.source, found.c.detail, f.order_date, f.channel, f.first_sku
-        ).join(f, and_(f.account_id == ctx.account_id, f.amazon_order_id == found.c.order_id))
-    ).all()
+        ).join(f, and_(f.account_id == ctx.account_id, f.amazon_order_id == found.c.order_id)),
+    )
     defects = {
         Defect(row.order_id, row.kind, row.source, row.detail, row.order_date, row.channel, row.first_sku)
         for row in rows
@@ -189,10 +191,11 @@ def count_defects(defects: list[Defect], ctx: MetricContext) -> Counted:
 def _orders_per_day(ctx: MetricContext, first_day: date) -> dict[tuple[date, str], int]:
     # One row per order in the order facts: a count of index entries, no DISTINCT over the items.
     f = OrderFact
-    rows = ctx.session.execute(
+    rows = rows_of(
+        ctx,
         select(f.order_date, f.channel, func.count())
         .where(f.account_id == ctx.account_id, f.order_date.between(first_day, ctx.yesterday))
-        .group_by(f.order_date, f.channel)
+        .group_by(f.order_date, f.channel),
     )
     return {(day, channel): count for day, channel, count in rows}
 

@@ -23,7 +23,7 @@ from metrics.figures import no_data, rate, with_outlook
 from metrics.late_shipment import LocalDays, expected_ship_date, last_ended_day
 from metrics.odr import count_defects, load_defects
 from metrics.result import Basis, Cause, MetricResult, Window
-from metrics.sql import dialect_name
+from metrics.sql import dialect_name, rows_of
 from storage.models import BuyerMessage, Cancellation, OrderFact, OrderItem, SellerReturn, SettlementTransaction
 
 METRIC = "perfect_order_pct"
@@ -57,12 +57,13 @@ class Problems:
 
 def _orders_per_day(ctx: MetricContext, current: Window) -> dict[date, int]:
     f = OrderFact
-    rows = ctx.session.execute(
+    rows = rows_of(
+        ctx,
         select(f.order_date, func.count())
         .where(f.account_id == ctx.account_id, f.order_date.between(current.start, current.end))
-        .group_by(f.order_date)
+        .group_by(f.order_date),
     )
-    return dict(rows.all())
+    return dict(rows)
 
 
 def _event_problems(ctx: MetricContext, current: Window) -> Select[Any]:
@@ -168,7 +169,7 @@ def _add_imperfect_orders(ctx: MetricContext, current: Window, problems: Problem
     One query for both kinds, its rows folded here: grouping them in the database made SQLite
     materialize and sort them, slower than this.
     """
-    rows = ctx.session.execute(union_all(_event_problems(ctx, current), *_order_problems(ctx, current)))
+    rows = rows_of(ctx, union_all(_event_problems(ctx, current), *_order_problems(ctx, current)))
     first, last = current.start, current.end
     found = [row for row in rows if first <= row[1] <= last]
     problems.dates = {order_id: day for order_id, day, _, _ in found} | problems.dates

@@ -19,6 +19,7 @@ from metrics.context import MetricContext
 from metrics.figures import no_data, rate
 from metrics.registry import BY_ID
 from metrics.result import Basis, Cause, MetricResult, Window
+from metrics.sql import rows_of
 from metrics.status import outlook
 from storage.models import OrderFact, OrderItem, SellerReturn, SettlementTransaction
 
@@ -40,12 +41,13 @@ class Refunded:
 
 def _orders_per_day(ctx: MetricContext, current: Window) -> dict[date, int]:
     f = OrderFact  # one row per order: no DISTINCT over the items
-    rows = ctx.session.execute(
+    rows = rows_of(
+        ctx,
         select(f.order_date, func.count())
         .where(f.account_id == ctx.account_id, f.order_date.between(current.start, current.end))
-        .group_by(f.order_date)
+        .group_by(f.order_date),
     )
-    return dict(rows.all())
+    return dict(rows)
 
 
 def _refunded(ctx: MetricContext, current: Window) -> dict[str, Refunded]:
@@ -78,7 +80,8 @@ def _refunded(ctx: MetricContext, current: Window) -> dict[str, Refunded]:
     # prefer the covering (account, order date, ...) index and walk the account's items for every refund.
     same_order = and_(OrderItem.account_id == account, OrderItem.amazon_order_id == events.c.order_id)
     fact = and_(OrderFact.account_id == account, OrderFact.amazon_order_id == events.c.order_id)
-    rows = ctx.session.execute(
+    rows = rows_of(
+        ctx,
         select(
             events.c.order_id,
             events.c.refund,
@@ -86,7 +89,7 @@ def _refunded(ctx: MetricContext, current: Window) -> dict[str, Refunded]:
             events.c.reason,
             select(OrderFact.order_date).where(fact).scalar_subquery().label("order_date"),
             select(func.aggregate_strings(OrderItem.sku, SEP)).where(same_order).scalar_subquery().label("skus"),
-        )
+        ),
     )
     found: dict[str, Refunded] = {}
     reasons: dict[str, set[str]] = defaultdict(set)

@@ -32,7 +32,7 @@ from metrics.causes import group_causes
 from metrics.context import MetricContext
 from metrics.figures import no_data, rate, with_outlook
 from metrics.result import Basis, Cause, MetricResult, Window
-from metrics.sql import dialect_name, elapsed_seconds, utc_day
+from metrics.sql import dialect_name, elapsed_seconds, rows_of, utc_day
 from storage.models import ReturnRequest, SellerReturn
 
 METRIC = "return_dissatisfaction_rate"
@@ -94,7 +94,8 @@ def _from_requests(ctx: MetricContext, current: Window) -> Counts:
         req.requested_at < instant,
     )
     day = utc_day(req.requested_at, dialect_name(ctx))
-    rows = ctx.session.execute(
+    rows = rows_of(
+        ctx,
         select(
             day,
             func.count(),
@@ -103,7 +104,7 @@ def _from_requests(ctx: MetricContext, current: Window) -> Counts:
             func.sum(case((and_(rejected, req.in_policy.is_(None)), 1), else_=0)),
         )
         .where(*where)
-        .group_by(day)
+        .group_by(day),
     )
     daily: dict[date, tuple[int, int]] = {}
     waiting = unknown_policy = 0
@@ -116,7 +117,8 @@ def _from_requests(ctx: MetricContext, current: Window) -> Counts:
         .where(SellerReturn.account_id == ctx.account_id, SellerReturn.amazon_order_id == req.amazon_order_id)
         .scalar_subquery()
     )
-    flagged = ctx.session.execute(
+    flagged = rows_of(
+        ctx,
         select(
             req.amazon_order_id,
             case((unresolved, 1), else_=0),
@@ -125,7 +127,7 @@ def _from_requests(ctx: MetricContext, current: Window) -> Counts:
             reason,
         )
         .where(*where, dissatisfying)
-        .order_by(req.requested_at, req.amazon_order_id)
+        .order_by(req.requested_at, req.amazon_order_id),
     )
     defects = []
     for order_id, is_unresolved, is_slow, is_rejected, why in flagged:
@@ -148,16 +150,18 @@ def _from_returns_report(ctx: MetricContext, current: Window) -> Counts:
         ret.in_policy.is_(True),
     )
     where = (ret.account_id == ctx.account_id, ret.request_date.between(current.start, ctx.yesterday))
-    rows = ctx.session.execute(
+    rows = rows_of(
+        ctx,
         select(ret.request_date, func.count(), func.sum(case((rejected_in_policy, 1), else_=0)))
         .where(*where)
-        .group_by(ret.request_date)
+        .group_by(ret.request_date),
     )
     daily = {when: (int(requests), int(bad or 0)) for when, requests, bad in rows}
-    flagged = ctx.session.execute(
+    flagged = rows_of(
+        ctx,
         select(ret.amazon_order_id, ret.return_reason)
         .where(*where, rejected_in_policy)
-        .order_by(ret.request_date, ret.amazon_order_id)
+        .order_by(ret.request_date, ret.amazon_order_id),
     )
     defects = [Dissatisfied(order_id, (REJECTED_IN_POLICY,), why) for order_id, why in flagged]
     return Counts(daily, defects, [ESTIMATE_NOTE])
