@@ -15,16 +15,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, and_, func, literal, not_, or_, select, union, union_all
+from sqlalchemy import ColumnElement, Select, and_, case, func, not_, or_, select, true
 
-from metrics.calendar import evaluation_instant, window
+from metrics.calendar import window
 from metrics.context import MetricContext
 from metrics.figures import no_data, rate, with_outlook
 from metrics.late_shipment import LocalDays, expected_ship_date, last_ended_day
 from metrics.odr import count_defects, load_defects
 from metrics.result import Basis, Cause, MetricResult, Window
 from metrics.sql import dialect_name, rows_of
-from storage.models import BuyerMessage, Cancellation, OrderFact, OrderItem, SellerReturn, SettlementTransaction
+from storage.models import OrderFact, OrderItem
 
 METRIC = "perfect_order_pct"
 START, END = 90, 1  # order dates [D-90, D-1]
@@ -45,14 +45,19 @@ SHIP_DAYS_AHEAD = 45
 
 @dataclass
 class Problems:
-    """The imperfect orders: each one's order date, and (order id, reason) and (order id, SKU) pairs.
+    """The imperfect orders: each one's order date and SKU, and the orders of each reason.
 
     An order may have several reasons; its SKU is its first one (alphabetically), as every source names it.
     """
 
     dates: dict[str, date] = field(default_factory=dict)
-    reasons: set[tuple[str, str]] = field(default_factory=set)  # reason: a key of REASONS
-    skus: set[tuple[str, str]] = field(default_factory=set)
+    skus: dict[str, str] = field(default_factory=dict)
+    by_reason: dict[str, set[str]] = field(default_factory=lambda: {reason: set() for reason in REASONS})
+
+    def add(self, order_id: str, day: date, sku: str, reason: str) -> None:
+        self.dates.setdefault(order_id, day)
+        self.skus.setdefault(order_id, sku)
+        self.by_reason[reason].add(order_id)
 
 
 def _orders_per_day(ctx: MetricContext, current: Window) -> dict[date, int]:
@@ -67,64 +72,55 @@ def _orders_per_day(ctx: MetricContext, current: Window) -> dict[date, int]:
 
 
 def _event_problems(ctx: MetricContext, current: Window) -> Select[Any]:
-    """Template cancellations, refunds and buyer messages known at the evaluation instant, on orders in the window.
+    """Orders in the window cancelled (All Orders or the cancellations template), refunded (settlement,
+    or a seller return with a refund) or asked about, as known at the evaluation instant: each with a
+    flag per reason.
 
-    Driven from the events (a few per hundred orders): each looks up its order by the order-id index,
-    rather than the window's order items being scanned for them.
+    Read from the order facts' partial index of the orders with any such event (a few per hundred),
+    which holds every column read here: `problem_at`, the earliest of them, says whether one had
+    happened by the instant.
     """
-    account, instant, last_day = ctx.account_id, ctx.instant, ctx.yesterday
-    # Nothing about an order happens before it is placed: the window's first day bounds every source.
-    since = evaluation_instant(current.start)
-    cancelled = select(Cancellation.amazon_order_id.label("order_id"), literal("cancellation").label("reason")).where(
-        Cancellation.account_id == account, Cancellation.cancelled_at >= since, Cancellation.cancelled_at < instant
-    )
-    settled_refunds = select(SettlementTransaction.amazon_order_id, literal("refund")).where(
-        SettlementTransaction.account_id == account,
-        SettlementTransaction.transaction_type == "Refund",
-        SettlementTransaction.posted_at >= since,
-        SettlementTransaction.posted_at < instant,
-    )
-    returned_refunds = select(SellerReturn.amazon_order_id, literal("refund")).where(
-        SellerReturn.account_id == account,
-        SellerReturn.refunded_amount > 0,
-        SellerReturn.request_date.between(current.start, last_day),
-    )
-    messages = select(BuyerMessage.amazon_order_id, literal("message")).where(
-        BuyerMessage.account_id == account,
-        BuyerMessage.amazon_order_id.is_not(None),
-        BuyerMessage.received_at >= since,
-        BuyerMessage.received_at < instant,
-    )
-    events = union(cancelled, settled_refunds, returned_refunds, messages).subquery("events")
     f = OrderFact
-    # The window's order dates are applied by the caller, not here: with them in the join's WHERE
-    # clause SQLite would walk the facts' date index and probe the events for every order instead.
-    return select(events.c.order_id, f.order_date, f.first_sku, events.c.reason).join(
-        f, and_(f.account_id == account, f.amazon_order_id == events.c.order_id)
+    instant = ctx.instant
+
+    def before(*happened: ColumnElement[bool]) -> ColumnElement[int]:
+        return case((or_(*happened), 1), else_=0)
+
+    problems = (
+        select(
+            f.amazon_order_id,
+            f.order_date,
+            f.first_sku,
+            before(f.cancel_seen_at < instant, f.cancelled_at < instant).label("cancellation"),
+            before(f.first_refund_at < instant, f.refund_return_on <= ctx.yesterday).label("refund"),
+            before(f.first_message_at < instant).label("message"),
+        )
+        .where(
+            f.account_id == ctx.account_id,
+            f.order_date.between(current.start, current.end),
+            f.problem_at.is_not(None),
+            f.problem_at < instant,
+        )
+        .with_hint(f, "INDEXED BY ix_order_facts_problems", "sqlite")
     )
+    return cast("Select[Any]", problems)
 
 
-def _order_problems(ctx: MetricContext, current: Window) -> tuple[Select[Any], Select[Any]]:
-    """Cancelled orders (All Orders status) and late MFN shipments, from the order facts.
+def _late_shipments(ctx: MetricContext, current: Window) -> Select[Any]:
+    """Late MFN shipments of the window's orders, from the order facts.
 
-    Cancelled: the order's or an item's status says so, as of an update before the instant.
     Late, by the rules metrics/late_shipment.py applies (metrics.md 3.3): expected ship date = the
     order's latest-ship-date (a local date), else the shipments template's, else the order date plus
     the handling time in business days. With the shipments template, an order without a confirmation
     by the instant is late once that date has ended; without it, only orders All Orders still shows
     awaiting shipment can be. A cancelled order is imperfect as a cancellation, not also as a late
-    shipment. Each part reads only its few orders, by an index: the cancelled ones, and those whose
-    first confirmation is not known to be on time (`may_be_late`, storage/order_facts.py).
+    shipment. Only the orders whose first confirmation is not known to be on time are read, by their
+    index (`may_be_late`, storage/order_facts.py).
     """
     account, instant = ctx.account_id, ctx.instant
     confirmations = ctx.has("shipments")
     f = OrderFact
     in_window = and_(f.account_id == account, f.order_date.between(current.start, current.end))
-    cancelled = (
-        select(f.amazon_order_id, f.order_date, f.first_sku, literal("cancellation").label("reason"))
-        .where(in_window, f.cancel_seen_at.is_not(None), f.cancel_seen_at < instant)
-        .with_hint(f, "INDEXED BY ix_order_facts_cancelled", "sqlite")
-    )
     # Expected ship dates run from the window's first order date to SHIP_DAYS_AHEAD past its last; the
     # CASE trees of SQLite need the local days they may meet (one outside only needs to stay outside).
     days = LocalDays(
@@ -144,7 +140,8 @@ def _order_problems(ctx: MetricContext, current: Window) -> tuple[Select[Any], S
             f.awaiting_items,
             expected.label("expected"),
         )
-        .where(in_window, f.may_be_late.is_(True), f.channel == "mfn", f.cancelled_items < f.items)
+        .where(in_window, f.may_be_late == true(), f.channel == "mfn", f.cancelled_items < f.items)
+        .with_hint(f, "INDEXED BY ix_order_facts_late_candidates", "sqlite")
         .subquery("candidates")
     )
     c = candidates.c
@@ -157,24 +154,20 @@ def _order_problems(ctx: MetricContext, current: Window) -> tuple[Select[Any], S
         )
     else:
         late = and_(c.awaiting_items > 0, c.expected <= last_ended)
-    shipped_late: Select[Any] = select(c.amazon_order_id, c.order_date, c.first_sku, literal("late_shipment")).where(
-        late
-    )
-    return cast("Select[Any]", cancelled), shipped_late
+    shipped_late: Select[Any] = select(c.amazon_order_id, c.order_date, c.first_sku).where(late)
+    return shipped_late
 
 
 def _add_imperfect_orders(ctx: MetricContext, current: Window, problems: Problems) -> None:
-    """Add the orders in the window with an event or order problem (an order already there keeps its date).
-
-    One query for both kinds, its rows folded here: grouping them in the database made SQLite
-    materialize and sort them, slower than this.
-    """
-    rows = rows_of(ctx, union_all(_event_problems(ctx, current), *_order_problems(ctx, current)))
-    first, last = current.start, current.end
-    found = [row for row in rows if first <= row[1] <= last]
-    problems.dates = {order_id: day for order_id, day, _, _ in found} | problems.dates
-    problems.reasons.update((order_id, reason) for order_id, _, _, reason in found)
-    problems.skus.update((order_id, sku) for order_id, _, sku, _ in found)
+    """Add the orders in the window with an event or a late shipment (an order already there keeps its
+    date). Two index-driven reads, folded here: grouping in the database made SQLite materialize and
+    sort them, slower than this."""
+    for order_id, day, sku, cancelled, refunded, asked in rows_of(ctx, _event_problems(ctx, current)):
+        for reason, happened in (("cancellation", cancelled), ("refund", refunded), ("message", asked)):
+            if happened:
+                problems.add(order_id, day, sku, reason)
+    for order_id, day, sku in rows_of(ctx, _late_shipments(ctx, current)):
+        problems.add(order_id, day, sku, "late_shipment")
 
 
 def _has_mfn_orders(ctx: MetricContext, current: Window) -> bool:
@@ -193,14 +186,14 @@ def _has_mfn_orders(ctx: MetricContext, current: Window) -> bool:
 def _causes(problems: Problems) -> list[Cause]:
     """Imperfect orders by reason (an order may have several), then SKUs with more than one."""
     order = list(REASONS)
-    by_reason: dict[str, list[str]] = defaultdict(list)
-    by_sku: dict[str, list[str]] = defaultdict(list)
-    for order_id, reason in problems.reasons:
-        by_reason[reason].append(order_id)
-    for order_id, sku in problems.skus:
-        by_sku[sku].append(order_id)
-    reasons = sorted(by_reason.items(), key=lambda item: (-len(item[1]), order.index(item[0])))
+    reasons = sorted(
+        ((reason, ids) for reason, ids in problems.by_reason.items() if ids),
+        key=lambda item: (-len(item[1]), order.index(item[0])),
+    )
     causes = [Cause("defect", REASONS[reason], len(ids), heapq.nsmallest(3, ids)) for reason, ids in reasons]
+    by_sku: dict[str, list[str]] = defaultdict(list)
+    for order_id, sku in problems.skus.items():
+        by_sku[sku].append(order_id)
     skus = sorted(((sku, ids) for sku, ids in by_sku.items() if len(ids) > 1), key=lambda s: (-len(s[1]), s[0]))
     causes += [Cause("sku", sku, len(ids), heapq.nsmallest(3, ids)) for sku, ids in skus[:5]]
     return causes
@@ -232,9 +225,7 @@ def compute(ctx: MetricContext) -> list[MetricResult]:
     problems = Problems()
     for part, defects in counted.parts.items():
         for order_id, defect in defects.items():
-            problems.dates.setdefault(order_id, defect.order_date)
-            problems.reasons.add((order_id, part))
-            problems.skus.add((order_id, defect.sku))
+            problems.add(order_id, defect.order_date, defect.sku, part)
     _add_imperfect_orders(ctx, current, problems)
     imperfect = Counter(problems.dates.values())
     notes = _notes(ctx, current, counted.notes)

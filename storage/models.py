@@ -440,6 +440,7 @@ class BuyerMessage(Base):
     __table_args__ = (
         UniqueConstraint("account_id", "message_id"),
         Index("ix_buyer_messages_account_received", "account_id", "received_at"),
+        Index("ix_buyer_messages_account_order", "account_id", "amazon_order_id"),  # the order facts' refresh
     )
 
     id: Mapped[intpk]
@@ -515,13 +516,49 @@ class PolicyViolation(Base):
 # --- computed ------------------------------------------------------------------------------------
 
 
-class OrderFact(Base):
-    """One order's attributes and first events, derived from `order_items`, `mfn_shipments` and
-    `cancellations` (storage/order_facts.py refreshes it whenever an upload writes rows of those).
+# The covering indexes' columns (in the migration too): the key's first, then what the metrics read.
+LATE_CANDIDATE_COLUMNS = (
+    "account_id",
+    "order_date",
+    "channel",
+    "may_be_late",
+    "items",
+    "cancelled_items",
+    "awaiting_items",
+    "latest_ship_at",
+    "template_expected_ship_date",
+    "first_confirmed_at",
+    "cancel_seen_at",
+    "last_updated_at",
+    "cancelled_at",
+    "carrier",
+    "amazon_order_id",
+    "first_sku",
+)
+PROBLEM_COLUMNS = (
+    "account_id",
+    "order_date",
+    "problem_at",
+    "amazon_order_id",
+    "first_sku",
+    "cancel_seen_at",
+    "cancelled_at",
+    "first_refund_at",
+    "refund_return_on",
+    "first_message_at",
+)
 
-    What the shipping metrics ask of each order, one indexed row each instead of every item's
-    non-indexed columns plus a shipment look-up per order. Only instants and dates as stored: nothing
-    here depends on the account's time zone or handling time, so changing those needs no refresh.
+
+class OrderFact(Base):
+    """One order's attributes and first events, derived from `order_items`, `mfn_shipments`,
+    `cancellations`, `buyer_messages`, `settlement_transactions` and `returns` (storage/order_facts.py
+    refreshes it whenever an upload writes rows of those).
+
+    What the shipping metrics and the perfect order percentage ask of each order, one indexed row each
+    instead of every item's non-indexed columns plus a look-up per order in each other table. Only
+    instants and dates as stored: nothing here depends on the account's time zone or handling time, so
+    changing those needs no refresh. The few orders the metrics judge one by one (may be late,
+    cancelled, with a problem) each have a partial index holding every column read about them.
     """
 
     __tablename__ = "order_facts"
@@ -530,15 +567,28 @@ class OrderFact(Base):
         Index("ix_order_facts_by_date", "account_id", "order_date", "channel"),
         # Late shipment: MFN orders by latest-ship-date (an instant range is a local day range).
         Index("ix_order_facts_by_ship_by", "account_id", "channel", "latest_ship_at", "order_date"),
-        # The few MFN orders that may have shipped late (or not at all), by order date.
-        Index("ix_order_facts_late_candidates", "account_id", "may_be_late", "order_date"),
-        # Only the orders All Orders shows cancelled (a few per hundred), by order date.
+        # The few MFN orders that may have shipped late (or not at all), by order date, with what judging
+        # them reads: the index alone answers (the table's rows are in no useful order).
+        Index(
+            "ix_order_facts_late_candidates",
+            *LATE_CANDIDATE_COLUMNS,
+            sqlite_where=text("may_be_late = 1"),
+            postgresql_where=text("may_be_late"),
+        ),
+        # Only the orders All Orders shows cancelled (a few per hundred), by order date, with the same.
         Index(
             "ix_order_facts_cancelled",
-            "account_id",
-            "order_date",
+            *LATE_CANDIDATE_COLUMNS,
             sqlite_where=text("cancel_seen_at IS NOT NULL"),
             postgresql_where=text("cancel_seen_at IS NOT NULL"),
+        ),
+        # Only the orders with a cancellation, refund or buyer message (the perfect order percentage), with
+        # what it reads.
+        Index(
+            "ix_order_facts_problems",
+            *PROBLEM_COLUMNS,
+            sqlite_where=text("problem_at IS NOT NULL"),
+            postgresql_where=text("problem_at IS NOT NULL"),
         ),
     )
 
@@ -563,6 +613,12 @@ class OrderFact(Base):
     # template's expected date or of the order date): it shipped on time whatever the day asked about.
     # The rest (a few per hundred, and the unconfirmed) are the orders to judge exactly.
     may_be_late: Mapped[bool] = mapped_column(Boolean)
+    first_message_at: Mapped[datetime | None]  # the first buyer message about it
+    first_refund_at: Mapped[datetime | None]  # the first settlement Refund posted for it
+    refund_return_on: Mapped[date | None] = mapped_column(Date)  # the first seller return refunded (request date)
+    # The earliest of: All Orders showing it cancelled, the cancellations template, the refunds (a
+    # return's as 00:00 UTC of its request date), the first buyer message. NULL for most orders.
+    problem_at: Mapped[datetime | None]
 
 
 class MetricSnapshot(Base):

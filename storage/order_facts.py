@@ -1,18 +1,20 @@
-"""The `order_facts` table: one row per order, derived from its items, shipments and cancellation.
+"""The `order_facts` table: one row per order, derived from its items and what happened to it.
 
 The shipping metrics need, for each order, its order date, channel, latest-ship-date, status, first
-ship confirmation and cancellation. Read from the base tables that is every item's non-indexed columns
-and a shipment look-up per order (most of the metrics' time on a million items); stored here, it is
-one indexed row per order. The facts are a pure function of `order_items`, `mfn_shipments` and
-`cancellations`: ingestion refreshes the orders each chunk writes, in the upload's own transaction
-(so a refused file leaves them as they were), and refreshing twice gives the same rows. Nothing here
-depends on the account's time zone or handling time: the metrics apply those when they read.
+ship confirmation and cancellation; the perfect order percentage also when it was first refunded or
+asked about. Read from the base tables that is every item's non-indexed columns and a look-up per
+order in each other table (most of the metrics' time on a million items); stored here, it is one
+indexed row per order. The facts are a pure function of `order_items`, `mfn_shipments`,
+`cancellations`, `buyer_messages`, `settlement_transactions` and `returns`: ingestion refreshes the
+orders each chunk of those writes, in the upload's own transaction (so a refused file leaves them as
+they were), and refreshing twice gives the same rows. Nothing here depends on the account's time
+zone or handling time: the metrics apply those when they read.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -29,19 +31,34 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    type_coerce,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Select
 from sqlalchemy.types import String
 
-from storage.models import Cancellation, MfnShipment, OrderFact, OrderItem
+from storage.models import (
+    BuyerMessage,
+    Cancellation,
+    MfnShipment,
+    OrderFact,
+    OrderItem,
+    SellerReturn,
+    SettlementTransaction,
+)
 
 # All Orders statuses (order-status and item-status columns).
 CANCELLED = ("Cancelled", "Canceled")
 AWAITING_SHIPMENT = ("Unshipped", "PartiallyShipped")  # the seller still has to ship (confirm) it
 # The tables whose rows the facts are derived from: an upload writing one of these refreshes them.
-SOURCES = frozenset({OrderItem.__tablename__, MfnShipment.__tablename__, Cancellation.__tablename__})
+SOURCES = frozenset(
+    model.__tablename__
+    for model in (OrderItem, MfnShipment, Cancellation, BuyerMessage, SettlementTransaction, SellerReturn)
+)
+# Later than any stored instant, in SQLite's text form: stands for "none" where SQLite's min() of
+# several values (NULL if any is) must skip the missing ones as PostgreSQL's LEAST does.
+_NEVER = "9999-12-31 23:59:59.999999"
 
 
 def _selected(connection: Connection, column: Any, order_ids: Collection[str] | None) -> ColumnElement[bool]:
@@ -68,6 +85,25 @@ def _start_of_day(day: Any, dialect: str) -> ColumnElement[Any]:
     return day  # type: ignore[no-any-return]  # SQLite: a date's text sorts just before its day's instants
 
 
+def _day_as_instant(day: Any, dialect: str) -> ColumnElement[Any]:
+    """00:00 UTC of a date column as an instant column (SQLite: in the stored text form, which sorts
+    by time: a bare date would sort before its own midnight)."""
+    if dialect == "postgresql":
+        return _start_of_day(day, dialect)
+    instant: ColumnElement[Any] = type_coerce(day, String()).concat(literal_column("' 00:00:00.000000'"))
+    return instant
+
+
+def _earliest(dialect: str, *moments: Any) -> ColumnElement[Any]:
+    """The earliest of instants that may be NULL, NULL when all are."""
+    if dialect == "postgresql":
+        least: ColumnElement[Any] = func.least(*moments)
+        return least
+    never: ColumnElement[Any] = literal_column(f"'{_NEVER}'")
+    earliest = func.min(*(func.coalesce(moment, never) for moment in moments))
+    return func.nullif(earliest, never)
+
+
 def _whole_second(moment: Any, dialect: str) -> ColumnElement[Any]:
     """An instant truncated to the second (the end of a local day, 23:59:59, is a whole second)."""
     truncated: ColumnElement[Any] = (
@@ -80,11 +116,13 @@ def facts_query(connection: Connection, account_id: int | None, order_ids: Colle
     """The facts of the orders (of the account; all accounts when None) as an INSERT ... SELECT source."""
     dialect = connection.dialect.name
     i, s, c = OrderItem, MfnShipment, Cancellation
-    item_filter = _selected(connection, i.amazon_order_id, order_ids)
-    ship_filter = _selected(connection, s.amazon_order_id, order_ids)
-    if account_id is not None:
-        item_filter = and_(i.account_id == account_id, item_filter)
-        ship_filter = and_(s.account_id == account_id, ship_filter)
+    m, t, r = BuyerMessage, SettlementTransaction, SellerReturn
+
+    def chosen(model: Any) -> ColumnElement[bool]:
+        picked = _selected(connection, model.amazon_order_id, order_ids)
+        return picked if account_id is None else and_(model.account_id == account_id, picked)
+
+    item_filter, ship_filter = chosen(i), chosen(s)
     cancelled_status = or_(i.order_status.in_(CANCELLED), i.item_status.in_(CANCELLED))
     items = (
         select(
@@ -116,7 +154,26 @@ def facts_query(connection: Connection, account_id: int | None, order_ids: Colle
         .group_by(s.account_id, s.amazon_order_id)
         .subquery("shipments")
     )
-    it, sh = items.c, shipments.c
+    # When the order was first asked about, refunded (settlement), or refunded on a seller return.
+    messages = (
+        select(m.account_id, m.amazon_order_id, func.min(m.received_at).label("first_message_at"))
+        .where(chosen(m), m.amazon_order_id.is_not(None))
+        .group_by(m.account_id, m.amazon_order_id)
+        .subquery("messages")
+    )
+    refunds = (
+        select(t.account_id, t.amazon_order_id, func.min(t.posted_at).label("first_refund_at"))
+        .where(chosen(t), t.transaction_type == "Refund", t.posted_at.is_not(None))
+        .group_by(t.account_id, t.amazon_order_id)
+        .subquery("refunds")
+    )
+    returned = (
+        select(r.account_id, r.amazon_order_id, func.min(r.request_date).label("refund_return_on"))
+        .where(chosen(r), r.refunded_amount > 0)
+        .group_by(r.account_id, r.amazon_order_id)
+        .subquery("returned")
+    )
+    it, sh, ms, rf, rt = items.c, shipments.c, messages.c, refunds.c, returned.c
     # The earliest the expected ship date can end, in any time zone (UTC-12 to UTC+14): the
     # latest-ship-date's own second; else 00:00 UTC of the template's expected date or of the order date
     # (the handling time only adds days). A confirmation before it was on time, whatever is asked.
@@ -127,6 +184,14 @@ def facts_query(connection: Connection, account_id: int | None, order_ids: Colle
     )
     on_time_for_sure = and_(sh.first_confirmed_at.is_not(None), sh.first_confirmed_at < floor)
     may_be_late = and_(it.channel == "mfn", not_(on_time_for_sure))
+    problem_at = _earliest(
+        dialect,
+        it.cancel_seen_at,
+        c.cancelled_at,
+        rf.first_refund_at,
+        _day_as_instant(rt.refund_return_on, dialect),
+        ms.first_message_at,
+    )
     return (
         select(
             it.account_id,
@@ -145,10 +210,17 @@ def facts_query(connection: Connection, account_id: int | None, order_ids: Colle
             sh.carrier,
             c.cancelled_at,
             case((may_be_late, True), else_=False).label("may_be_late"),
+            ms.first_message_at,
+            rf.first_refund_at,
+            rt.refund_return_on,
+            problem_at.label("problem_at"),
         )
         .select_from(items)
         .outerjoin(shipments, and_(sh.account_id == it.account_id, sh.amazon_order_id == it.amazon_order_id))
         .outerjoin(c, and_(c.account_id == it.account_id, c.amazon_order_id == it.amazon_order_id))
+        .outerjoin(messages, and_(ms.account_id == it.account_id, ms.amazon_order_id == it.amazon_order_id))
+        .outerjoin(refunds, and_(rf.account_id == it.account_id, rf.amazon_order_id == it.amazon_order_id))
+        .outerjoin(returned, and_(rt.account_id == it.account_id, rt.amazon_order_id == it.amazon_order_id))
     )
 
 
@@ -169,6 +241,10 @@ FACT_COLUMNS = (
     "carrier",
     "cancelled_at",
     "may_be_late",
+    "first_message_at",
+    "first_refund_at",
+    "refund_return_on",
+    "problem_at",
 )
 
 
@@ -188,11 +264,18 @@ def refresh_order_facts(connection: Connection, account_id: int, order_ids: Coll
     connection.execute(insert(table).from_select(list(FACT_COLUMNS), source))
 
 
-def rebuild_order_facts(connection: Connection, account_id: int | None = None) -> None:
-    """Recompute every order's facts (of one account, or of all): the migration's backfill."""
+def rebuild_order_facts(
+    connection: Connection, account_id: int | None = None, columns: Sequence[str] = FACT_COLUMNS
+) -> None:
+    """Recompute every order's facts (of one account, or of all): the migrations' backfill.
+
+    `columns`: the ones the table has, for a migration that ran before later ones added more.
+    """
     table: Any = OrderFact.__table__
     stmt = delete(table)
     if account_id is not None:
         stmt = stmt.where(table.c.account_id == account_id)
     connection.execute(stmt)
-    connection.execute(insert(table).from_select(list(FACT_COLUMNS), facts_query(connection, account_id, None)))
+    source = facts_query(connection, account_id, None).subquery("facts")
+    chosen = select(*(source.c[name] for name in columns))
+    connection.execute(insert(table).from_select(list(columns), chosen))

@@ -364,10 +364,10 @@ class _Run:
             key, values = writer.prepare(record)
             chunk[key] = values
         written = writer.write(chunk, self.counts)
-        if self.refreshes_facts and written:
-            # Every key of these tables starts with the order id; an order split across two chunks is
-            # refreshed twice, the second time with all its rows.
-            order_ids = {key[0] for key in written}
+        if self.refreshes_facts and written and writer.order_id_at is not None:
+            # An order split across two chunks is refreshed twice, the second time with all its rows.
+            at = writer.order_id_at
+            order_ids = {order_id for key in written if (order_id := chunk[key][at]) is not None}
             refresh_order_facts(writer.connection, self.account.id, order_ids)
         chunk.clear()
         merged.clear()

@@ -103,6 +103,8 @@ class TableWriter:
         self._adapters: list[tuple[int, Adapter]] = [(i, a) for i, a in enumerate(adapters) if a is not None]
         self._key_index = [attrs.index(k) for k in self.fmt.key]
         self._version_index = attrs.index(self.fmt.version) if self.fmt.version else None
+        # Where a prepared row (hash first) holds its order id, for the tables that have one.
+        self.order_id_at = 1 + attrs.index("amazon_order_id") if "amazon_order_id" in attrs else None
 
         prefix = ["account_id", "upload_id"] + (["seen_upload_id"] if self.snapshot else [])
         columns = prefix + ["row_hash", *attrs]

@@ -17,6 +17,7 @@ from storage import models
 from storage.ingest.account_health import parse_account_health, store_account_health
 from storage.ingest.result import RowCounts
 from storage.marketplaces import get_marketplace
+from storage.order_facts import SOURCES as FACT_SOURCES
 from storage.order_facts import refresh_order_facts
 
 UPLOADED_AT = datetime(2020, 1, 1, tzinfo=UTC)
@@ -47,9 +48,10 @@ class Scenario:
             self.uploaded(kind)
         self.session.add(row)
         self.session.flush()
-        if isinstance(row, models.OrderItem | models.MfnShipment | models.Cancellation):
+        order_id = getattr(row, "amazon_order_id", None)
+        if row.__tablename__ in FACT_SOURCES and order_id is not None:
             # What ingestion does for every chunk it writes: the order's derived row follows its rows.
-            refresh_order_facts(self.session.connection(), self.account.id, [row.amazon_order_id])
+            refresh_order_facts(self.session.connection(), self.account.id, [order_id])
 
     def uploaded(self, kind: str) -> None:
         """Mark an export kind as ingested (even with no rows: a file that listed nothing)."""

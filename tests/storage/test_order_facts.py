@@ -6,7 +6,9 @@ order in which the exports were uploaded, or that ignores a shipments file uploa
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import csv
+import itertools
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,7 @@ from tests.conftest import ingest_ok
 
 AS_OF = date(2026, 11, 24)
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
-FILES = ("all-orders.txt", "shipments.csv", "cancellations.csv")
+FILES = ("all-orders.txt", "shipments.csv", "cancellations.csv", "buyer-messages.csv", "settlement.txt", "returns.txt")
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +70,8 @@ def test_the_order_of_uploads_does_not_matter(sessions: sessionmaker[Session], d
         _ingest(sessions, second, demo[name])
     facts = _facts(sessions, first)
     assert len(facts) > 300
+    for column in ("first_message_at", "first_refund_at", "refund_return_on", "problem_at"):
+        assert any(fact[FACT_COLUMNS.index(column) - 1] is not None for fact in facts.values()), column
     assert _facts(sessions, second) == facts
     assert _late_and_perfect(sessions, second) == _late_and_perfect(sessions, first)
     # And both are what a rebuild from the stored rows gives (the migration's backfill).
@@ -112,3 +116,38 @@ def test_time_zone_and_handling_time_need_no_refresh(sessions: sessionmaker[Sess
         stored.timezone = "Asia/Tokyo"  # 17 hours ahead of Los Angeles: latest-ship-dates end a day later
     assert _facts(sessions, account) == facts
     assert _late_and_perfect(sessions, account) != figures
+
+
+def test_a_buyer_message_uploaded_later_makes_its_order_imperfect(
+    sessions: sessionmaker[Session], demo: dict[str, Path], tmp_path: Path
+) -> None:
+    account = _account(sessions, "acme")
+    _ingest(sessions, account, demo["all-orders.txt"])
+    _ingest(sessions, account, demo["buyer-messages.csv"])
+    perfect = {r[0]: r for r in _late_and_perfect(sessions, account)}["perfect_order_pct"]
+    # One more message, about an order no problem touched yet, in a second upload.
+    with sessions.begin() as session:
+        f = models.OrderFact
+        clean = session.scalars(
+            select(f.amazon_order_id)
+            .where(
+                f.account_id == account.id,
+                f.problem_at.is_(None),
+                f.order_date.between(date(2026, 11, 1), AS_OF - timedelta(days=1)),
+            )
+            .order_by(f.amazon_order_id)
+            .limit(1)
+        ).one()
+    with demo["buyer-messages.csv"].open(newline="") as source:
+        header, values = list(itertools.islice(csv.reader(source), 2))
+    values[header.index("message-id")] = "999999001"
+    values[header.index("order-id")] = clean
+    values[header.index("received-at")] = "2026-11-20T10:00:00+00:00"
+    values[header.index("replied-at")] = "2026-11-20T11:00:00+00:00"
+    later = tmp_path / "buyer-messages.csv"
+    with later.open("w", newline="") as out:
+        csv.writer(out).writerows([header, values])
+    _ingest(sessions, account, later)
+    after = {r[0]: r for r in _late_and_perfect(sessions, account)}["perfect_order_pct"]
+    assert after[3] == perfect[3]  # the same orders
+    assert after[2] == perfect[2] - 1  # one perfect order fewer

@@ -18,6 +18,12 @@ down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+COLUMNS = (
+    'account_id', 'amazon_order_id', 'order_date', 'channel', 'items', 'first_sku', 'latest_ship_at',
+    'cancelled_items', 'awaiting_items', 'cancel_seen_at', 'last_updated_at', 'first_confirmed_at',
+    'template_expected_ship_date', 'carrier', 'cancelled_at', 'may_be_late',
+)
+
 
 def upgrade() -> None:
     op.create_table(
@@ -46,8 +52,9 @@ def upgrade() -> None:
         batch_op.create_index('ix_order_facts_by_ship_by', ['account_id', 'channel', 'latest_ship_at', 'order_date'], unique=False)
         batch_op.create_index('ix_order_facts_late_candidates', ['account_id', 'may_be_late', 'order_date'], unique=False)
         batch_op.create_index('ix_order_facts_cancelled', ['account_id', 'order_date'], unique=False, sqlite_where=sa.text('cancel_seen_at IS NOT NULL'), postgresql_where=sa.text('cancel_seen_at IS NOT NULL'))
-    # The facts of what is already stored (a database without orders gets an empty table at once).
-    rebuild_order_facts(op.get_bind())
+    # The facts of what is already stored (a database without orders gets an empty table at once), in
+    # this revision's columns (later ones add more).
+    rebuild_order_facts(op.get_bind(), columns=COLUMNS)
 
 
 def downgrade() -> None:
