@@ -50,9 +50,10 @@ from sqlalchemy.types import TypeEngine
 from metrics.calendar import end_of_local_day, window
 from metrics.context import MetricContext
 from metrics.figures import no_data, rate, with_outlook
+from metrics.orders import skus_of
 from metrics.result import Basis, Cause, MetricResult, Window
 from metrics.sql import rows_of
-from storage.models import OrderFact, OrderItem, UnshippedItem, Upload
+from storage.models import OrderFact, UnshippedItem, Upload
 from storage.types import UTCDateTime
 
 METRIC = "late_shipment_rate"
@@ -65,7 +66,6 @@ AHEAD = 14  # the outlook's days: orders already placed and due up to D+13 move 
 # only slow every computation down; an account whose own handling time reaches further is read further.
 MAX_LEAD_DAYS = 45
 CANCELLED = ("Cancelled", "Canceled")
-SKU_BATCH = 500  # late order ids per SKU look-up
 LOWER_BOUND = (
     "lower bound: no shipments template, so ship-confirmation times are unknown; only orders still listed"
     " in the Unshipped Orders report after their ship-by date count as late"
@@ -357,19 +357,9 @@ def tally(ctx: MetricContext, *, confirmations: bool) -> Tally:
 
 def _add_skus(ctx: MetricContext, late: list[LateOrder]) -> None:
     """The SKUs of the late orders (a few per hundred), by the (account, order id, SKU) key."""
-    by_id = {order.order_id: order for order in late}
-    ids = sorted(by_id)
-    for start in range(0, len(ids), SKU_BATCH):
-        rows = rows_of(
-            ctx,
-            select(OrderItem.amazon_order_id, OrderItem.sku)
-            .where(
-                OrderItem.account_id == ctx.account_id, OrderItem.amazon_order_id.in_(ids[start : start + SKU_BATCH])
-            )
-            .order_by(OrderItem.amazon_order_id, OrderItem.sku),
-        )
-        for order_id, sku in rows:
-            by_id[order_id].skus.append(sku)
+    skus = skus_of(ctx, [order.order_id for order in late])
+    for order in late:
+        order.skus.extend(skus.get(order.order_id, ()))
 
 
 # --- the results -----------------------------------------------------------------------------------

@@ -14,11 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Subquery, and_, func, literal, null, or_, select, union_all
+from sqlalchemy import Subquery, and_, literal, null, or_, select, union_all
 
 from metrics.calendar import window
 from metrics.context import MetricContext
 from metrics.figures import no_data, rate, with_outlook
+from metrics.orders import orders_per_day_and_channel
 from metrics.registry import BY_ID
 from metrics.result import Basis, Cause, MetricResult
 from metrics.sql import rows_of
@@ -188,18 +189,6 @@ def count_defects(defects: list[Defect], ctx: MetricContext) -> Counted:
     return Counted(parts, notes)
 
 
-def _orders_per_day(ctx: MetricContext, first_day: date) -> dict[tuple[date, str], int]:
-    # One row per order in the order facts: a count of index entries, no DISTINCT over the items.
-    f = OrderFact
-    rows = rows_of(
-        ctx,
-        select(f.order_date, f.channel, func.count())
-        .where(f.account_id == ctx.account_id, f.order_date.between(first_day, ctx.yesterday))
-        .group_by(f.order_date, f.channel),
-    )
-    return {(day, channel): count for day, channel, count in rows}
-
-
 def _causes(defects: dict[str, Defect], parts: dict[str, list[Defect]]) -> list[Cause]:
     def group(kind: str, key_of: Callable[[Defect], str | None]) -> list[Cause]:
         groups: dict[str, list[str]] = defaultdict(list)
@@ -234,7 +223,7 @@ def compute(ctx: MetricContext) -> list[MetricResult]:
     if not ctx.has("all_orders"):
         return [no_data("odr", scope, ctx, "all_orders", window=current) for scope in SCOPES]
     first_day = current.start
-    orders = _orders_per_day(ctx, first_day)
+    orders = orders_per_day_and_channel(ctx, first_day, ctx.yesterday)
     counted = count_defects(load_defects(ctx, first_day), ctx)
     defective = counted.orders()
     basis = Basis.ESTIMATE if counted.notes else Basis.EXACT

@@ -13,15 +13,16 @@ import heapq
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, not_, or_, select, true
+from sqlalchemy import Select, and_, not_, or_, select, true
 
 from metrics.calendar import window
 from metrics.context import MetricContext
 from metrics.figures import no_data, rate, with_outlook
 from metrics.late_shipment import LocalDays, expected_ship_date, last_ended_day
 from metrics.odr import count_defects, load_defects
+from metrics.orders import order_events, orders_per_day
 from metrics.result import Basis, Cause, MetricResult, Window
 from metrics.sql import dialect_name, rows_of
 from storage.models import OrderFact, OrderItem
@@ -58,52 +59,6 @@ class Problems:
         self.dates.setdefault(order_id, day)
         self.skus.setdefault(order_id, sku)
         self.by_reason[reason].add(order_id)
-
-
-def _orders_per_day(ctx: MetricContext, current: Window) -> dict[date, int]:
-    f = OrderFact
-    rows = rows_of(
-        ctx,
-        select(f.order_date, func.count())
-        .where(f.account_id == ctx.account_id, f.order_date.between(current.start, current.end))
-        .group_by(f.order_date),
-    )
-    return dict(rows)
-
-
-def _event_problems(ctx: MetricContext, current: Window) -> Select[Any]:
-    """Orders in the window cancelled (All Orders or the cancellations template), refunded (settlement,
-    or a seller return with a refund) or asked about, as known at the evaluation instant: each with a
-    flag per reason.
-
-    Read from the order facts' partial index of the orders with any such event (a few per hundred),
-    which holds every column read here: `problem_at`, the earliest of them, says whether one had
-    happened by the instant.
-    """
-    f = OrderFact
-    instant = ctx.instant
-
-    def before(*happened: ColumnElement[bool]) -> ColumnElement[int]:
-        return case((or_(*happened), 1), else_=0)
-
-    problems = (
-        select(
-            f.amazon_order_id,
-            f.order_date,
-            f.first_sku,
-            before(f.cancel_seen_at < instant, f.cancelled_at < instant).label("cancellation"),
-            before(f.first_refund_at < instant, f.refund_return_on <= ctx.yesterday).label("refund"),
-            before(f.first_message_at < instant).label("message"),
-        )
-        .where(
-            f.account_id == ctx.account_id,
-            f.order_date.between(current.start, current.end),
-            f.problem_at.is_not(None),
-            f.problem_at < instant,
-        )
-        .with_hint(f, "INDEXED BY ix_order_facts_problems", "sqlite")
-    )
-    return cast("Select[Any]", problems)
 
 
 def _late_shipments(ctx: MetricContext, current: Window) -> Select[Any]:
@@ -162,10 +117,16 @@ def _add_imperfect_orders(ctx: MetricContext, current: Window, problems: Problem
     """Add the orders in the window with an event or a late shipment (an order already there keeps its
     date). Two index-driven reads, folded here: grouping in the database made SQLite materialize and
     sort them, slower than this."""
-    for order_id, day, sku, cancelled, refunded, asked in rows_of(ctx, _event_problems(ctx, current)):
-        for reason, happened in (("cancellation", cancelled), ("refund", refunded), ("message", asked)):
+    for event in order_events(ctx, current.start):
+        if event.order_date > current.end:
+            continue
+        for reason, happened in (
+            ("cancellation", event.cancelled),
+            ("refund", event.refunded),
+            ("message", event.asked),
+        ):
             if happened:
-                problems.add(order_id, day, sku, reason)
+                problems.add(event.order_id, event.order_date, event.first_sku, reason)
     for order_id, day, sku in rows_of(ctx, _late_shipments(ctx, current)):
         problems.add(order_id, day, sku, "late_shipment")
 
@@ -220,7 +181,7 @@ def compute(ctx: MetricContext) -> list[MetricResult]:
     current = window(ctx.as_of, START, END)
     if not ctx.has("all_orders"):
         return [no_data(METRIC, "all", ctx, "all_orders", window=current)]
-    orders = _orders_per_day(ctx, current)
+    orders = orders_per_day(ctx, current.start, current.end)
     counted = count_defects(load_defects(ctx, current.start), ctx)
     problems = Problems()
     for part, defects in counted.parts.items():

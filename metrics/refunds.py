@@ -3,7 +3,8 @@
 Amazon sets no target: the figure is informational (status ok) unless the account sets one. A refund
 is a settlement `Refund` row posted before the evaluation instant, or a returns-report row with a
 refunded amount above zero requested before the as-of day. Orders are counted per order date in the
-database; only refunded orders (and the return reasons of those orders) come back.
+database; the refunded orders come from the order facts, and their SKUs and return reasons from the
+refunds themselves.
 """
 
 from __future__ import annotations
@@ -12,21 +13,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import String, and_, cast, func, null, select, true, union_all
+from sqlalchemy import String, cast, func, null, select, true, union_all
 
 from metrics.calendar import evaluation_instant, window
 from metrics.context import MetricContext
 from metrics.figures import no_data, rate
+from metrics.orders import order_events, orders_per_day, skus_of
 from metrics.registry import BY_ID
 from metrics.result import Basis, Cause, MetricResult, Window
 from metrics.sql import rows_of
 from metrics.status import outlook
-from storage.models import OrderFact, OrderItem, SellerReturn, SettlementTransaction
+from storage.models import SellerReturn, SettlementTransaction
 
 METRIC = "refund_rate"
 END = 1  # order dates [D-N, D-1], N = settings.refund_window_days
 NO_REASON = "no return reason (refund without a return request)"
-SEP = "\x1f"  # between the SKUs of an order (no SKU contains a control character)
 
 
 @dataclass
@@ -39,19 +40,18 @@ class Refunded:
     reasons: set[str] = field(default_factory=set)
 
 
-def _orders_per_day(ctx: MetricContext, current: Window) -> dict[date, int]:
-    f = OrderFact  # one row per order: no DISTINCT over the items
-    rows = rows_of(
-        ctx,
-        select(f.order_date, func.count())
-        .where(f.account_id == ctx.account_id, f.order_date.between(current.start, current.end))
-        .group_by(f.order_date),
-    )
-    return dict(rows)
-
-
 def _refunded(ctx: MetricContext, current: Window) -> dict[str, Refunded]:
-    """The orders in the window with a refund known at the evaluation instant."""
+    """The orders in the window with a refund known at the evaluation instant, with their SKUs and reasons.
+
+    Which orders: the order facts (shared with the perfect order percentage, metrics/orders.py). What
+    their refunds name: the settlement refunds and the seller returns of the period, read by their date
+    indexes without a look-up per row; only an order whose refunds name no SKU has its own SKUs read.
+    """
+    found = {
+        event.order_id: Refunded(event.order_date)
+        for event in order_events(ctx, current.start)
+        if event.refunded and event.order_date <= current.end
+    }
     account, instant, last_day = ctx.account_id, ctx.instant, ctx.yesterday
     since = evaluation_instant(current.start)  # no refund precedes its order
     settled = select(
@@ -73,39 +73,18 @@ def _refunded(ctx: MetricContext, current: Window) -> dict[str, Refunded]:
         SellerReturn.sku,
         SellerReturn.return_reason,
     ).where(SellerReturn.account_id == account, SellerReturn.request_date.between(current.start, last_day))
-    events = union_all(settled, returned).subquery("refunds")
-    # Each refund looks its order up by the order-id index (refunds are a few per hundred orders);
-    # joining instead makes SQLite walk the window's order items for every refund.
-    # The order date from the order facts' primary key: the items' own look-up by order id let SQLite
-    # prefer the covering (account, order date, ...) index and walk the account's items for every refund.
-    same_order = and_(OrderItem.account_id == account, OrderItem.amazon_order_id == events.c.order_id)
-    fact = and_(OrderFact.account_id == account, OrderFact.amazon_order_id == events.c.order_id)
-    rows = rows_of(
-        ctx,
-        select(
-            events.c.order_id,
-            events.c.refund,
-            events.c.sku,
-            events.c.reason,
-            select(OrderFact.order_date).where(fact).scalar_subquery().label("order_date"),
-            select(func.aggregate_strings(OrderItem.sku, SEP)).where(same_order).scalar_subquery().label("skus"),
-        ),
-    )
-    found: dict[str, Refunded] = {}
-    reasons: dict[str, set[str]] = defaultdict(set)
-    for order_id, is_refund, refund_sku, reason, order_date, order_skus in rows:
-        if order_date is None or not current.start <= order_date <= current.end:
+    for order_id, is_refund, refund_sku, reason in rows_of(ctx, union_all(settled, returned)):
+        refunded = found.get(order_id)
+        if refunded is None:
             continue
         if reason:
-            reasons[order_id].add(reason)
-        if not is_refund:
-            continue
-        refunded = found.setdefault(order_id, Refunded(order_date))
-        refunded.order_skus.update(sku for sku in (order_skus or "").split(SEP) if sku)
-        if refund_sku:
+            refunded.reasons.add(reason)
+        if is_refund and refund_sku:
             refunded.skus.add(refund_sku)
-    for order_id, refunded in found.items():
-        refunded.reasons = reasons.get(order_id, set())
+    # A refund that names no SKU is the order's: each of its SKUs is a candidate.
+    unnamed = [order_id for order_id, refunded in found.items() if not refunded.skus]
+    for order_id, skus in skus_of(ctx, unnamed).items():
+        found[order_id].order_skus.update(skus)
     return found
 
 
@@ -137,7 +116,7 @@ def compute(ctx: MetricContext) -> list[MetricResult]:
     if not ctx.has("settlement", "returns"):
         # Without either source no refund can be seen: a zero would be a guess, not a figure.
         return [no_data(METRIC, "all", ctx, "settlement", "returns", window=current)]
-    orders = _orders_per_day(ctx, current)
+    orders = orders_per_day(ctx, current.start, current.end)
     refunded = _refunded(ctx, current)
     note = None
     if not ctx.has("settlement"):

@@ -1,4 +1,4 @@
-"""order facts: when each order was first refunded or asked about, and its earliest problem
+"""order facts: when each order was first refunded or asked about, and its earliest problem; covering indexes
 
 Revision ID: 0007
 Revises: 0006
@@ -41,6 +41,9 @@ def upgrade() -> None:
         batch_op.drop_index('ix_order_facts_cancelled', sqlite_where=CANCELLED, postgresql_where=CANCELLED)
     with op.batch_alter_table('buyer_messages', schema=None) as batch_op:
         batch_op.create_index('ix_buyer_messages_account_order', ['account_id', 'amazon_order_id'], unique=False)
+    with op.batch_alter_table('mfn_shipments', schema=None) as batch_op:
+        batch_op.drop_index('ix_mfn_shipments_account_promised')
+        batch_op.create_index('ix_mfn_shipments_account_promised', ['account_id', 'promised_delivery_date', 'ship_confirmed_at', 'tracking_valid', 'delivered_at', 'units'], unique=False)
     # The new columns of what is already stored, then the indexes (faster than keeping them up to date).
     rebuild_order_facts(op.get_bind())
     with op.batch_alter_table('order_facts', schema=None) as batch_op:
@@ -51,6 +54,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('mfn_shipments', schema=None) as batch_op:
+        batch_op.drop_index('ix_mfn_shipments_account_promised')
+        batch_op.create_index('ix_mfn_shipments_account_promised', ['account_id', 'promised_delivery_date'], unique=False)
     with op.batch_alter_table('buyer_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_buyer_messages_account_order')
     with op.batch_alter_table('order_facts', schema=None) as batch_op:
