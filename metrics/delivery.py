@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
@@ -346,23 +346,31 @@ def _defects(ctx: MetricContext, days: list[date], judge: _Judge) -> list[Defect
             OrderItem, and_(OrderItem.account_id == ctx.account_id, OrderItem.amazon_order_id == found.c.order_id)
         ),
     )
-    defects: dict[int, Defect] = {}
+    # One row per (shipment, SKU of its order): the first row of each shipment, and its SKUs.
+    first: dict[int, Any] = {}
+    skus: dict[int, list[str]] = defaultdict(list)
+    for row in rows:
+        first.setdefault(row[0], row)
+        if row[7] is not None:
+            skus[row[0]].append(row[7])
     # Sorted here, not in SQL: an ORDER BY on the order id tempts SQLite into the (account, order) index.
-    for shipment_id, order_id, day, carrier, cls, delivery, units, sku in sorted(rows, key=_defect_order):
-        known = defects.get(shipment_id)
-        if known is not None:
-            if sku is not None:
-                defects[shipment_id] = replace(known, skus=(*known.skus, sku))
-            continue
-        skus = (sku,) if sku is not None else ()
-        defects[shipment_id] = Defect(
-            order_id, day, carrier or NO_CARRIER, judge.tracking_class(cls), delivery, units or 1, skus
+    ordered = sorted(first.values(), key=_defect_order)
+    return [
+        Defect(
+            order_id,
+            day,
+            carrier or NO_CARRIER,
+            judge.tracking_class(cls),
+            delivery,
+            units or 1,
+            tuple(sorted(skus.get(shipment_id, ()))),
         )
-    return list(defects.values())
+        for shipment_id, order_id, day, carrier, cls, delivery, units, _ in ordered
+    ]
 
 
-def _defect_order(row: Sequence[Any]) -> tuple[date, str, int, str]:
-    return (row[2], row[1], row[0], row[7] or "")  # day, order, shipment, SKU (by index: faster in bulk)
+def _defect_order(row: Sequence[Any]) -> tuple[date, str, int]:
+    return (row[2], row[1], row[0])  # day, order, shipment (by index: faster in bulk)
 
 
 def _unpromised(ctx: MetricContext) -> int:

@@ -14,15 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Subquery, and_, literal, null, or_, select, union_all
+from sqlalchemy import Subquery, and_, literal, null, or_, select, true, union_all
 
-from metrics.calendar import window
+from metrics.calendar import evaluation_instant, window
 from metrics.context import MetricContext
 from metrics.figures import no_data, rate, with_outlook
 from metrics.orders import orders_per_day_and_channel
 from metrics.registry import BY_ID
 from metrics.result import Basis, Cause, MetricResult
-from metrics.sql import rows_of
+from metrics.sql import dialect_name, rows_of
 from storage.models import Chargeback, Claim, Feedback, OrderFact, SellerReturn, SettlementTransaction
 
 START, END = 74, 15  # order dates [D-74, D-15]
@@ -40,7 +40,7 @@ _STOPWORDS = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Defect:
     order_id: str
     kind: str  # negative_feedback | claims | chargebacks
@@ -51,8 +51,14 @@ class Defect:
     sku: str  # the order's first SKU, alphabetically
 
 
-def _defect_sources(ctx: MetricContext) -> Subquery:
+def _defect_sources(ctx: MetricContext, first_day: date) -> Subquery:
+    """Every defect known at the evaluation instant that can be on an order placed from `first_day` on.
+
+    Nothing happens to an order before it is placed: each source is read from `first_day` on (by its
+    date index where it has one), however long the account's history.
+    """
     account, instant, last_day = ctx.account_id, ctx.instant, ctx.yesterday
+    since = evaluation_instant(first_day)
     negative = select(
         Feedback.amazon_order_id.label("order_id"),
         literal("negative_feedback").label("kind"),
@@ -61,31 +67,35 @@ def _defect_sources(ctx: MetricContext) -> Subquery:
     ).where(
         Feedback.account_id == account,
         Feedback.rating <= 2,
-        Feedback.received_date <= last_day,
+        Feedback.received_date.between(first_day, last_day),
         # Removed feedback stops counting from its removal on; a past day is computed as it stood.
         or_(Feedback.removed_at.is_(None), Feedback.removed_at >= instant),
     )
     claims = select(Claim.amazon_order_id, literal("claims"), literal("claims"), Claim.status).where(
-        Claim.account_id == account, Claim.claimed_at < instant
+        Claim.account_id == account, Claim.claimed_at >= since, Claim.claimed_at < instant
     )
     claim_from_returns = select(SellerReturn.amazon_order_id, literal("claims"), literal("returns"), null()).where(
-        SellerReturn.account_id == account, SellerReturn.a_to_z_claim.is_(True), SellerReturn.request_date <= last_day
+        SellerReturn.account_id == account,
+        SellerReturn.a_to_z_claim.is_(True),
+        SellerReturn.request_date.between(first_day, last_day),
     )
     claim_from_settlement = select(
         SettlementTransaction.amazon_order_id, literal("claims"), literal("settlement"), null()
     ).where(
         SettlementTransaction.account_id == account,
         SettlementTransaction.transaction_type == "A-to-z Guarantee Refund",
+        SettlementTransaction.posted_at >= since,
         SettlementTransaction.posted_at < instant,
     )
     chargebacks = select(
         Chargeback.amazon_order_id, literal("chargebacks"), literal("chargebacks"), Chargeback.type
-    ).where(Chargeback.account_id == account, Chargeback.charged_back_at < instant)
+    ).where(Chargeback.account_id == account, Chargeback.charged_back_at >= since, Chargeback.charged_back_at < instant)
     chargeback_from_settlement = select(
         SettlementTransaction.amazon_order_id, literal("chargebacks"), literal("settlement"), null()
     ).where(
         SettlementTransaction.account_id == account,
         SettlementTransaction.transaction_type == "Chargeback Refund",
+        SettlementTransaction.posted_at >= since,
         SettlementTransaction.posted_at < instant,
     )
     return union_all(
@@ -113,21 +123,23 @@ def _load_defects(ctx: MetricContext, first_day: date) -> list[Defect]:
     """The defects (a few per hundred orders, by their indexes), each joined to its order's facts by key.
 
     The date range is applied here, not in the query: with it in the WHERE clause SQLite would walk the
-    facts' date index and probe the defects for every order instead.
+    facts' date index and probe the defects for every order instead. PostgreSQL, left to choose, hashes
+    every order of the account to join a few thousand defects: a LATERAL look-up keeps it to the key.
     """
-    sources = _defect_sources(ctx)
-    found = sources.alias("found")
+    found = _defect_sources(ctx, first_day).alias("found")
     f = OrderFact
-    rows = rows_of(
-        ctx,
-        select(
-            found.c.order_id, found.c.kind, found.c.source, found.c.detail, f.order_date, f.channel, f.first_sku
-        ).join(f, and_(f.account_id == ctx.account_id, f.amazon_order_id == found.c.order_id)),
-    )
+    by_key = and_(f.account_id == ctx.account_id, f.amazon_order_id == found.c.order_id)
+    defect = (found.c.order_id, found.c.kind, found.c.source, found.c.detail)
+    if dialect_name(ctx) == "postgresql":
+        fact = select(f.order_date, f.channel, f.first_sku).where(by_key).lateral("fact")
+        joined = select(*defect, fact.c.order_date, fact.c.channel, fact.c.first_sku).join(fact, true())
+    else:
+        joined = select(*defect, f.order_date, f.channel, f.first_sku).join(f, by_key)
+    last_day = ctx.yesterday
     defects = {
-        Defect(row.order_id, row.kind, row.source, row.detail, row.order_date, row.channel, row.first_sku)
-        for row in rows
-        if first_day <= row.order_date <= ctx.yesterday
+        Defect(order_id, kind, source, detail, day, channel, sku)
+        for order_id, kind, source, detail, day, channel, sku in rows_of(ctx, joined)
+        if first_day <= day <= last_day
     }
     return sorted(defects, key=lambda d: (d.order_date, d.order_id, d.kind, d.source, d.detail or ""))
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, case, func, or_, select
 
@@ -25,16 +25,18 @@ _SHARED_KEY = "orders_per_day"
 _EVENTS_KEY = "order_events"
 
 
-@dataclass(frozen=True, slots=True)
-class OrderEvents:
-    """An order with a cancellation, refund or buyer message known at the evaluation instant."""
+class OrderEvents(NamedTuple):
+    """An order with a cancellation, refund or buyer message known at the evaluation instant.
+
+    A tuple (tens of thousands are read at a time); each flag is 1 or 0.
+    """
 
     order_id: str
     order_date: date
     first_sku: str
-    cancelled: bool  # All Orders shows it cancelled, or the cancellations template lists it
-    refunded: bool  # a settlement Refund posted, or a seller return refunded (requested before the as-of day)
-    asked: bool  # a buyer message about it
+    cancelled: int  # All Orders shows it cancelled, or the cancellations template lists it
+    refunded: int  # a settlement Refund posted, or a seller return refunded (requested before the as-of day)
+    asked: int  # a buyer message about it
 
 
 def orders_per_day_and_channel(ctx: MetricContext, first: date, last: date) -> dict[tuple[date, str], int]:
@@ -104,10 +106,7 @@ def _read_events(ctx: MetricContext, first: date) -> list[OrderEvents]:
         )
         .with_hint(f, "INDEXED BY ix_order_facts_problems", "sqlite"),
     )
-    return [
-        OrderEvents(order_id, day, sku, bool(cancelled), bool(refunded), bool(asked))
-        for order_id, day, sku, cancelled, refunded, asked in rows
-    ]
+    return list(map(OrderEvents._make, rows))
 
 
 def skus_of(ctx: MetricContext, order_ids: Collection[str]) -> dict[str, list[str]]:

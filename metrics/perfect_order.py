@@ -13,6 +13,7 @@ import heapq
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Select, and_, not_, or_, select, true
@@ -114,21 +115,16 @@ def _late_shipments(ctx: MetricContext, current: Window) -> Select[Any]:
 
 
 def _add_imperfect_orders(ctx: MetricContext, current: Window, problems: Problems) -> None:
-    """Add the orders in the window with an event or a late shipment (an order already there keeps its
-    date). Two index-driven reads, folded here: grouping in the database made SQLite materialize and
-    sort them, slower than this."""
-    for event in order_events(ctx, current.start):
-        if event.order_date > current.end:
-            continue
-        for reason, happened in (
-            ("cancellation", event.cancelled),
-            ("refund", event.refunded),
-            ("message", event.asked),
-        ):
-            if happened:
-                problems.add(event.order_id, event.order_date, event.first_sku, reason)
-    for order_id, day, sku in rows_of(ctx, _late_shipments(ctx, current)):
-        problems.add(order_id, day, sku, "late_shipment")
+    """Add the orders in the window with an event or a late shipment. Two index-driven reads, folded
+    here: grouping in the database made SQLite materialize and sort them, slower than this."""
+    events = [event for event in order_events(ctx, current.start) if event.order_date <= current.end]
+    late = rows_of(ctx, _late_shipments(ctx, current))
+    # In bulk (tens of thousands of orders): an order already there keeps its date and SKU.
+    problems.dates = {row[0]: row[1] for row in chain(late, events)} | problems.dates
+    problems.skus = {row[0]: row[2] for row in chain(late, events)} | problems.skus
+    for index, reason in ((3, "cancellation"), (4, "refund"), (5, "message")):
+        problems.by_reason[reason].update(event[0] for event in events if event[index])
+    problems.by_reason["late_shipment"].update(order_id for order_id, _, _ in late)
 
 
 def _has_mfn_orders(ctx: MetricContext, current: Window) -> bool:
