@@ -300,6 +300,8 @@ def tally(ctx: MetricContext, *, confirmations: bool) -> Tally:
         f.may_be_late,
         case((f.first_confirmed_at < instant, f.first_confirmed_at)).label("confirmed"),
         f.carrier,
+        f.items,
+        f.first_sku,
     )
     cancelled = select(*columns).where(placed, f.cancel_seen_at.is_not(None), f.cancelled_items > 0)
     cancelled = cancelled.with_hint(f, "INDEXED BY ix_order_facts_cancelled", "sqlite")
@@ -332,6 +334,8 @@ def tally(ctx: MetricContext, *, confirmations: bool) -> Tally:
             o.expected,
             o.confirmed,
             o.carrier,
+            o["items"],
+            o.first_sku,
             case((cancelled_before_due, 1), else_=0).label("out"),
             case((late, 1), else_=0).label("late"),
             case((approximate, 1), else_=0).label("approximate"),
@@ -344,7 +348,9 @@ def tally(ctx: MetricContext, *, confirmations: bool) -> Tally:
             orders[row.expected] -= 1  # not due: counted above with the rest
             continue
         if row.late:
-            late_orders.append(LateOrder(row.order_id, row.expected, row.confirmed, row.carrier))
+            # A single-item order's SKU is its first; the others' are looked up.
+            skus = [row.first_sku] if row.items == 1 else []
+            late_orders.append(LateOrder(row.order_id, row.expected, row.confirmed, row.carrier, skus))
         approx[row.expected] += row.approximate
     daily: dict[date, tuple[int, int]] = {day: (n, 0) for day, n in orders.items() if n}
     for order in late_orders:
@@ -356,10 +362,11 @@ def tally(ctx: MetricContext, *, confirmations: bool) -> Tally:
 
 
 def _add_skus(ctx: MetricContext, late: list[LateOrder]) -> None:
-    """The SKUs of the late orders (a few per hundred), by the (account, order id, SKU) key."""
-    skus = skus_of(ctx, [order.order_id for order in late])
+    """The SKUs of the late orders with several items, by the (account, order id, SKU) key."""
+    skus = skus_of(ctx, [order.order_id for order in late if not order.skus])
     for order in late:
-        order.skus.extend(skus.get(order.order_id, ()))
+        if not order.skus:
+            order.skus.extend(skus.get(order.order_id, ()))
 
 
 # --- the results -----------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ zone or handling time: the metrics apply those when they read.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -33,11 +32,10 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.selectable import Select
 from sqlalchemy.types import String
 
+from storage.keys import among
 from storage.models import (
     BuyerMessage,
     Cancellation,
@@ -62,19 +60,10 @@ _NEVER = "9999-12-31 23:59:59.999999"
 
 
 def _selected(connection: Connection, column: Any, order_ids: Collection[str] | None) -> ColumnElement[bool]:
-    """`column` among `order_ids` (all when None), as one array parameter (see storage/ingest/writer.py)."""
+    """`column` among `order_ids` (all when None)."""
     if order_ids is None:
         return literal(True)
-    if connection.dialect.name == "postgresql":
-        matched: ColumnElement[bool] = column == func.any(literal(list(order_ids), type_=_text_array()))
-        return matched
-    listed: Select[Any] = select(literal_column("value")).select_from(func.json_each(json.dumps(list(order_ids))))
-    within: ColumnElement[bool] = column.in_(listed.scalar_subquery())
-    return within
-
-
-def _text_array() -> ARRAY[str]:
-    return ARRAY(String())
+    return among(connection.dialect.name, column, order_ids)
 
 
 def _start_of_day(day: Any, dialect: str) -> ColumnElement[Any]:
