@@ -42,7 +42,6 @@ from sqlalchemy import (
     select,
     true,
     union,
-    union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
@@ -72,7 +71,7 @@ LOWER_BOUND = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class LateOrder:
     order_id: str
     expected: date
@@ -243,27 +242,34 @@ def _orders_by_expected(
     """MFN orders per expected ship date in [days.first, days.last], cancelled ones included.
 
     Those with a latest-ship-date are counted from the (account, channel, latest-ship-date, order date)
-    index alone: the local days [first, last] are an instant range, and its local date the group. The
-    others (no latest-ship-date: rare) get their date from the template or the handling time.
+    index alone: the local days [first, last] are an instant range, grouped by the instant itself (in
+    index order, no sort; a latest-ship-date is the end of a marketplace day, so there are a few
+    distinct ones per day), each mapped to its local date here. The others (no latest-ship-date: rare)
+    get their date from the template or the handling time.
     """
     f = OrderFact
     lsa = f.latest_ship_at.expression
-    with_ship_by = (
-        select(days.date_of(lsa).label("expected"), func.count().label("orders"))
+    with_ship_by = rows_of(
+        ctx,
+        select(lsa, func.count())
         .where(
             placed,
             lsa >= local_midnight(days.first, days.timezone),
             lsa < local_midnight(days.last + timedelta(days=1), days.timezone),
         )
-        .group_by(literal_column("1"))
+        .group_by(lsa),
     )
-    without_ship_by = (
+    without_ship_by = rows_of(
+        ctx,
         select(expected.label("expected"), func.count().label("orders"))
         .where(placed, lsa.is_(None))
-        .group_by(literal_column("1"))
+        .group_by(literal_column("1")),
     )
+    zone = ZoneInfo(days.timezone)
     counted: dict[date, int] = defaultdict(int)
-    for day, orders in rows_of(ctx, union_all(with_ship_by, without_ship_by)):
+    for moment, orders in with_ship_by:
+        counted[moment.astimezone(zone).date()] += orders
+    for day, orders in without_ship_by:
         if days.first <= day <= days.last:
             counted[day] += orders
     return counted
@@ -343,15 +349,16 @@ def tally(ctx: MetricContext, *, confirmations: bool) -> Tally:
     )
     late_orders: list[LateOrder] = []
     approx: dict[date, int] = defaultdict(int)
-    for row in rows:
-        if row.out:
-            orders[row.expected] -= 1  # not due: counted above with the rest
+    for order_id, expected_on, confirmed, carrier, items, first_sku, out, is_late, approximate in rows:
+        if out:
+            orders[expected_on] -= 1  # not due: counted above with the rest
             continue
-        if row.late:
+        if is_late:
             # A single-item order's SKU is its first; the others' are looked up.
-            skus = [row.first_sku] if row.items == 1 else []
-            late_orders.append(LateOrder(row.order_id, row.expected, row.confirmed, row.carrier, skus))
-        approx[row.expected] += row.approximate
+            skus = [first_sku] if items == 1 else []
+            late_orders.append(LateOrder(order_id, expected_on, confirmed, carrier, skus))
+        if approximate:
+            approx[expected_on] += 1
     daily: dict[date, tuple[int, int]] = {day: (n, 0) for day, n in orders.items() if n}
     for order in late_orders:
         due, late_count = daily[order.expected]
