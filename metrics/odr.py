@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Subquery, and_, literal, null, or_, select, true, union_all
+from sqlalchemy import Subquery, and_, case, literal, null, or_, select, true, union_all
 
 from metrics.calendar import evaluation_instant, window
 from metrics.context import MetricContext
@@ -49,6 +49,9 @@ class Defect:
     order_date: date
     channel: str
     sku: str  # the order's first SKU, alphabetically
+    # The order was cancelled, refunded or asked about by the evaluation instant (metrics/orders.py):
+    # for the perfect order percentage, which counts those orders apart.
+    has_event: bool
 
 
 def _defect_sources(ctx: MetricContext, first_day: date) -> Subquery:
@@ -130,15 +133,18 @@ def _load_defects(ctx: MetricContext, first_day: date) -> list[Defect]:
     f = OrderFact
     by_key = and_(f.account_id == ctx.account_id, f.amazon_order_id == found.c.order_id)
     defect = (found.c.order_id, found.c.kind, found.c.source, found.c.detail)
+    has_event = case((f.problem_at < ctx.instant, 1), else_=0).label("has_event")
     if dialect_name(ctx) == "postgresql":
-        fact = select(f.order_date, f.channel, f.first_sku).where(by_key).lateral("fact")
-        joined = select(*defect, fact.c.order_date, fact.c.channel, fact.c.first_sku).join(fact, true())
+        fact = select(f.order_date, f.channel, f.first_sku, has_event).where(by_key).lateral("fact")
+        joined = select(*defect, fact.c.order_date, fact.c.channel, fact.c.first_sku, fact.c.has_event).join(
+            fact, true()
+        )
     else:
-        joined = select(*defect, f.order_date, f.channel, f.first_sku).join(f, by_key)
+        joined = select(*defect, f.order_date, f.channel, f.first_sku, has_event).join(f, by_key)
     last_day = ctx.yesterday
     defects = {
-        Defect(order_id, kind, source, detail, day, channel, sku)
-        for order_id, kind, source, detail, day, channel, sku in rows_of(ctx, joined)
+        Defect(order_id, kind, source, detail, day, channel, sku, bool(event))
+        for order_id, kind, source, detail, day, channel, sku, event in rows_of(ctx, joined)
         if first_day <= day <= last_day
     }
     return sorted(defects, key=lambda d: (d.order_date, d.order_id, d.kind, d.source, d.detail or ""))

@@ -2,8 +2,8 @@
 
 ODR (60 days, per channel), the perfect order percentage (90 days) and the refund rate (30 days by
 default) all count the account's orders per order date: one index-only count over the widest window
-any of them asks serves all three. The perfect order percentage and the refund rate both need the
-orders that were cancelled, refunded or asked about: one read of the order facts' partial index.
+any of them asks serves all three. The perfect order percentage and the refund rate both read the
+orders that were cancelled, refunded or asked about from the order facts' partial index of them.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import date, timedelta
-from typing import NamedTuple, cast
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from metrics.context import MetricContext
 from metrics.sql import dialect_name, rows_of
@@ -22,21 +21,6 @@ from storage.models import OrderFact, OrderItem
 
 WIDEST_DAYS = 90  # the perfect order percentage's window; a wider one is read when asked
 _SHARED_KEY = "orders_per_day"
-_EVENTS_KEY = "order_events"
-
-
-class OrderEvents(NamedTuple):
-    """An order with a cancellation, refund or buyer message known at the evaluation instant.
-
-    A tuple (tens of thousands are read at a time); each flag is 1 or 0.
-    """
-
-    order_id: str
-    order_date: date
-    first_sku: str
-    cancelled: int  # All Orders shows it cancelled, or the cancellations template lists it
-    refunded: int  # a settlement Refund posted, or a seller return refunded (requested before the as-of day)
-    asked: int  # a buyer message about it
 
 
 def orders_per_day_and_channel(ctx: MetricContext, first: date, last: date) -> dict[tuple[date, str], int]:
@@ -65,50 +49,55 @@ def orders_per_day(ctx: MetricContext, first: date, last: date) -> dict[date, in
     return dict(counted)
 
 
-def order_events(ctx: MetricContext, first: date) -> list[OrderEvents]:
-    """The orders placed from `first` to yesterday with a cancellation, refund or buyer message.
+def events_happened(ctx: MetricContext, first: date, last: date) -> ColumnElement[bool]:
+    """Orders placed in [first, last] with a cancellation, refund or buyer message by the evaluation instant.
 
-    Read from the order facts' partial index of the orders with any such event (a few per hundred),
-    which holds every column read here: `problem_at`, the earliest of them, says whether one had
-    happened by the evaluation instant; a flag per kind says which. Once per computation, from the
-    earliest day asked (at least WIDEST_DAYS back).
+    The condition of the order facts' partial index of such orders (a few per hundred), which holds
+    every column the metrics read about them: `problem_at`, the earliest of the events, says whether
+    one had happened. Use with `EVENTS_INDEX` as the SQLite hint.
     """
-    cached: tuple[date, list[OrderEvents]] | None = ctx.shared.get(_EVENTS_KEY)
-    if cached is None or cached[0] > first:
-        start = min(first, ctx.as_of - timedelta(days=WIDEST_DAYS))
-        cached = (start, _read_events(ctx, start))
-        ctx.shared[_EVENTS_KEY] = cached
-    return [event for event in cached[1] if event.order_date >= first]
+    f = OrderFact
+    return and_(
+        f.account_id == ctx.account_id,
+        f.order_date.between(first, last),
+        f.problem_at.is_not(None),
+        f.problem_at < ctx.instant,
+    )
 
 
-def _read_events(ctx: MetricContext, first: date) -> list[OrderEvents]:
+EVENTS_INDEX = "INDEXED BY ix_order_facts_problems"
+
+
+def event_flags(ctx: MetricContext) -> dict[str, ColumnElement[int]]:
+    """Reason -> 1 when that event had happened to the order by the evaluation instant, else 0.
+
+    Cancelled: All Orders shows it cancelled, or the cancellations template lists it. Refunded: a
+    settlement Refund posted, or a seller return refunded (requested before the as-of day). Message: a
+    buyer message about it.
+    """
     f = OrderFact
     instant = ctx.instant
 
     def before(*happened: ColumnElement[bool]) -> ColumnElement[int]:
         return case((or_(*happened), 1), else_=0)
 
+    return {
+        "cancellation": before(f.cancel_seen_at < instant, f.cancelled_at < instant),
+        "refund": before(f.first_refund_at < instant, f.refund_return_on <= ctx.yesterday),
+        "message": before(f.first_message_at < instant),
+    }
+
+
+def refunded_orders(ctx: MetricContext, first: date, last: date) -> dict[str, date]:
+    """The orders placed in [first, last] refunded by the evaluation instant, with their order dates."""
+    f = OrderFact
     rows = rows_of(
         ctx,
-        select(
-            f.amazon_order_id.label("order_id"),
-            f.order_date,
-            f.first_sku,
-            before(f.cancel_seen_at < instant, f.cancelled_at < instant).label("cancelled"),
-            before(f.first_refund_at < instant, f.refund_return_on <= ctx.yesterday).label("refunded"),
-            before(f.first_message_at < instant).label("asked"),
-        )
-        .where(
-            f.account_id == ctx.account_id,
-            f.order_date.between(first, ctx.yesterday),
-            f.problem_at.is_not(None),
-            f.problem_at < instant,
-        )
-        .with_hint(f, "INDEXED BY ix_order_facts_problems", "sqlite"),
+        select(f.amazon_order_id, f.order_date)
+        .where(events_happened(ctx, first, last), event_flags(ctx)["refund"] == 1)
+        .with_hint(f, EVENTS_INDEX, "sqlite"),
     )
-    # The rows themselves: named and ordered as OrderEvents' fields, they are read as such (making a
-    # tuple of each cost as much as the query).
-    return cast("list[OrderEvents]", list(rows))
+    return dict(rows)
 
 
 def skus_of(ctx: MetricContext, order_ids: Collection[str]) -> dict[str, list[str]]:

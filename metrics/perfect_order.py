@@ -13,17 +13,16 @@ import heapq
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import chain
 from typing import Any
 
-from sqlalchemy import Select, and_, not_, or_, select, true
+from sqlalchemy import Select, and_, case, func, literal, not_, or_, select, true, union_all
 
 from metrics.calendar import window
 from metrics.context import MetricContext
 from metrics.figures import no_data, rate, with_outlook
 from metrics.late_shipment import LocalDays, expected_ship_date, last_ended_day
-from metrics.odr import count_defects, load_defects
-from metrics.orders import order_events, orders_per_day
+from metrics.odr import Counted, count_defects, load_defects
+from metrics.orders import EVENTS_INDEX, event_flags, events_happened, orders_per_day
 from metrics.result import Basis, Cause, MetricResult, Window
 from metrics.sql import dialect_name, rows_of
 from storage.models import OrderFact, OrderItem
@@ -46,20 +45,89 @@ SHIP_DAYS_AHEAD = 45
 
 
 @dataclass
-class Problems:
-    """The imperfect orders: each one's order date and SKU, and the orders of each reason.
+class Imperfect:
+    """The imperfect orders, counted: per order date, per reason, per SKU (an order may have several
+    reasons and counts once a day; its SKU is its first, alphabetically, as every source names it).
 
-    An order may have several reasons; its SKU is its first one (alphabetically), as every source names it.
+    The orders with a cancellation, refund or buyer message (most imperfect orders) are counted in the
+    database; the others (defects, late shipments, without any such event) are held here one by one.
     """
 
-    dates: dict[str, date] = field(default_factory=dict)
-    skus: dict[str, str] = field(default_factory=dict)
-    by_reason: dict[str, set[str]] = field(default_factory=lambda: {reason: set() for reason in REASONS})
+    per_day: Counter[date] = field(default_factory=Counter)
+    # reason -> (orders, the first three order ids)
+    reasons: dict[str, tuple[int, list[str]]] = field(default_factory=dict)
+    # SKU -> orders counted in the database; the others' ids by SKU
+    sku_counts: Counter[str] = field(default_factory=Counter)
+    sku_others: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
-    def add(self, order_id: str, day: date, sku: str, reason: str) -> None:
-        self.dates.setdefault(order_id, day)
-        self.skus.setdefault(order_id, sku)
-        self.by_reason[reason].add(order_id)
+    @property
+    def total(self) -> int:
+        return sum(self.per_day.values())
+
+
+def _count_events(ctx: MetricContext, current: Window, imperfect: Imperfect) -> None:
+    """The orders with events: per day and per SKU counted, and per reason with its first three orders,
+    each read from the facts' partial index of them (metrics/orders.py)."""
+    f = OrderFact
+    happened = events_happened(ctx, current.start, current.end)
+    flags = event_flags(ctx)
+    per_day = rows_of(
+        ctx,
+        select(f.order_date, func.count(), *(func.sum(flag) for flag in flags.values()))
+        .where(happened)
+        .with_hint(f, EVENTS_INDEX, "sqlite")
+        .group_by(f.order_date),
+    )
+    totals = dict.fromkeys(flags, 0)
+    for day, orders, *by_reason in per_day:
+        imperfect.per_day[day] += orders
+        for reason, n in zip(flags, by_reason, strict=True):
+            totals[reason] += int(n or 0)
+    firsts = [
+        select(literal(reason).label("reason"), f.amazon_order_id)
+        .where(happened, flag == 1)
+        .with_hint(f, EVENTS_INDEX, "sqlite")
+        .order_by(f.amazon_order_id)
+        .limit(3)
+        .subquery()
+        for reason, flag in flags.items()
+        if totals[reason]
+    ]
+    examples: dict[str, list[str]] = defaultdict(list)
+    if firsts:
+        for reason, order_id in rows_of(ctx, union_all(*(select(first) for first in firsts))):
+            examples[reason].append(order_id)
+    for reason, n in totals.items():
+        if n:
+            imperfect.reasons[reason] = (n, sorted(examples[reason]))
+    per_sku = rows_of(
+        ctx,
+        select(f.first_sku, func.count()).where(happened).with_hint(f, EVENTS_INDEX, "sqlite").group_by(f.first_sku),
+    )
+    imperfect.sku_counts.update(dict(per_sku))
+
+
+def _sku_examples(ctx: MetricContext, current: Window, skus: list[str]) -> dict[str, list[str]]:
+    """The first three orders with events of each of these SKUs."""
+    if not skus:
+        return {}
+    f = OrderFact
+    numbered = (
+        select(
+            f.first_sku,
+            f.amazon_order_id,
+            func.row_number().over(partition_by=f.first_sku, order_by=f.amazon_order_id).label("n"),
+        )
+        .where(events_happened(ctx, current.start, current.end), f.first_sku.in_(skus))
+        .with_hint(f, EVENTS_INDEX, "sqlite")
+        .subquery("numbered")
+    )
+    found: dict[str, list[str]] = defaultdict(list)
+    for sku, order_id in rows_of(
+        ctx, select(numbered.c.first_sku, numbered.c.amazon_order_id).where(numbered.c.n <= 3)
+    ):
+        found[sku].append(order_id)
+    return found
 
 
 def _late_shipments(ctx: MetricContext, current: Window) -> Select[Any]:
@@ -71,7 +139,7 @@ def _late_shipments(ctx: MetricContext, current: Window) -> Select[Any]:
     by the instant is late once that date has ended; without it, only orders All Orders still shows
     awaiting shipment can be. A cancelled order is imperfect as a cancellation, not also as a late
     shipment. Only the orders whose first confirmation is not known to be on time are read, by their
-    index (`may_be_late`, storage/order_facts.py).
+    index (`may_be_late`, storage/order_facts.py), each saying whether it also had an event.
     """
     account, instant = ctx.account_id, ctx.instant
     confirmations = ctx.has("shipments")
@@ -95,6 +163,7 @@ def _late_shipments(ctx: MetricContext, current: Window) -> Select[Any]:
             f.first_confirmed_at,
             f.awaiting_items,
             expected.label("expected"),
+            case((f.problem_at < instant, 1), else_=0).label("has_event"),
         )
         .where(in_window, f.may_be_late == true(), f.channel == "mfn", f.cancelled_items < f.items)
         .with_hint(f, "INDEXED BY ix_order_facts_late_candidates", "sqlite")
@@ -110,21 +179,30 @@ def _late_shipments(ctx: MetricContext, current: Window) -> Select[Any]:
         )
     else:
         late = and_(c.awaiting_items > 0, c.expected <= last_ended)
-    shipped_late: Select[Any] = select(c.amazon_order_id, c.order_date, c.first_sku).where(late)
+    shipped_late: Select[Any] = select(c.amazon_order_id, c.order_date, c.first_sku, c.has_event).where(late)
     return shipped_late
 
 
-def _add_imperfect_orders(ctx: MetricContext, current: Window, problems: Problems) -> None:
-    """Add the orders in the window with an event or a late shipment. Two index-driven reads, folded
-    here: grouping in the database made SQLite materialize and sort them, slower than this."""
-    events = [event for event in order_events(ctx, current.start) if event.order_date <= current.end]
+def _count_others(ctx: MetricContext, current: Window, counted: Counted, imperfect: Imperfect) -> None:
+    """Defects and late shipments: by reason, and (once per order, unless it had an event, counted
+    already) per day and SKU."""
     late = rows_of(ctx, _late_shipments(ctx, current))
-    # In bulk (tens of thousands of orders): an order already there keeps its date and SKU.
-    problems.dates = {row[0]: row[1] for row in chain(late, events)} | problems.dates
-    problems.skus = {row[0]: row[2] for row in chain(late, events)} | problems.skus
-    for index, reason in ((3, "cancellation"), (4, "refund"), (5, "message")):
-        problems.by_reason[reason].update(event[0] for event in events if event[index])
-    problems.by_reason["late_shipment"].update(order_id for order_id, _, _ in late)
+    by_reason: dict[str, list[str]] = {part: list(defects) for part, defects in counted.parts.items()}
+    by_reason["late_shipment"] = [row[0] for row in late]
+    for reason, ids in by_reason.items():
+        if ids:
+            imperfect.reasons[reason] = (len(ids), heapq.nsmallest(3, ids))
+    others: dict[str, tuple[date, str]] = {}
+    for order_id, day, sku, has_event in late:
+        if not has_event:
+            others[order_id] = (day, sku)
+    for defects in counted.parts.values():
+        for order_id, defect in defects.items():
+            if not defect.has_event:
+                others[order_id] = (defect.order_date, defect.sku)
+    for order_id, (day, sku) in others.items():
+        imperfect.per_day[day] += 1
+        imperfect.sku_others[sku].append(order_id)
 
 
 def _has_mfn_orders(ctx: MetricContext, current: Window) -> bool:
@@ -140,19 +218,18 @@ def _has_mfn_orders(ctx: MetricContext, current: Window) -> bool:
     return found is not None
 
 
-def _causes(problems: Problems) -> list[Cause]:
+def _causes(ctx: MetricContext, current: Window, imperfect: Imperfect) -> list[Cause]:
     """Imperfect orders by reason (an order may have several), then SKUs with more than one."""
     order = list(REASONS)
-    reasons = sorted(
-        ((reason, ids) for reason, ids in problems.by_reason.items() if ids),
-        key=lambda item: (-len(item[1]), order.index(item[0])),
-    )
-    causes = [Cause("defect", REASONS[reason], len(ids), heapq.nsmallest(3, ids)) for reason, ids in reasons]
-    by_sku: dict[str, list[str]] = defaultdict(list)
-    for order_id, sku in problems.skus.items():
-        by_sku[sku].append(order_id)
-    skus = sorted(((sku, ids) for sku, ids in by_sku.items() if len(ids) > 1), key=lambda s: (-len(s[1]), s[0]))
-    causes += [Cause("sku", sku, len(ids), heapq.nsmallest(3, ids)) for sku, ids in skus[:5]]
+    reasons = sorted(imperfect.reasons.items(), key=lambda item: (-item[1][0], order.index(item[0])))
+    causes = [Cause("defect", REASONS[reason], n, ids) for reason, (n, ids) in reasons]
+    totals = imperfect.sku_counts + Counter({sku: len(ids) for sku, ids in imperfect.sku_others.items()})
+    top = sorted(((sku, n) for sku, n in totals.items() if n > 1), key=lambda item: (-item[1], item[0]))[:5]
+    examples = _sku_examples(ctx, current, [sku for sku, _ in top if imperfect.sku_counts[sku]])
+    causes += [
+        Cause("sku", sku, n, heapq.nsmallest(3, [*examples.get(sku, ()), *imperfect.sku_others.get(sku, ())]))
+        for sku, n in top
+    ]
     return causes
 
 
@@ -179,19 +256,16 @@ def compute(ctx: MetricContext) -> list[MetricResult]:
         return [no_data(METRIC, "all", ctx, "all_orders", window=current)]
     orders = orders_per_day(ctx, current.start, current.end)
     counted = count_defects(load_defects(ctx, current.start), ctx)
-    problems = Problems()
-    for part, defects in counted.parts.items():
-        for order_id, defect in defects.items():
-            problems.add(order_id, defect.order_date, defect.sku, part)
-    _add_imperfect_orders(ctx, current, problems)
-    imperfect = Counter(problems.dates.values())
+    imperfect = Imperfect()
+    _count_events(ctx, current, imperfect)
+    _count_others(ctx, current, counted, imperfect)
     notes = _notes(ctx, current, counted.notes)
     denominator = sum(orders.values())
     result = rate(
         METRIC,
         "all",
         ctx,
-        numerator=denominator - len(problems.dates),
+        numerator=denominator - imperfect.total,
         denominator=denominator,
         window=current,
         basis=Basis.ESTIMATE if notes else Basis.EXACT,
@@ -199,8 +273,8 @@ def compute(ctx: MetricContext) -> list[MetricResult]:
     )
     if denominator == 0:
         return [result]
-    result.causes = _causes(problems)
+    result.causes = _causes(ctx, current, imperfect)
     # Higher is better: the series counts perfect orders, as the numerator does.
-    daily = {day: (count, count - imperfect.get(day, 0)) for day, count in orders.items()}
+    daily = {day: (count, count - imperfect.per_day.get(day, 0)) for day, count in orders.items()}
     with_outlook(result, ctx, daily, start_offset=START, end_offset=END)
     return [result]

@@ -18,7 +18,7 @@ from sqlalchemy import String, cast, func, null, select, true, union_all
 from metrics.calendar import evaluation_instant, window
 from metrics.context import MetricContext
 from metrics.figures import no_data, rate
-from metrics.orders import order_events, orders_per_day, skus_of
+from metrics.orders import orders_per_day, refunded_orders, skus_of
 from metrics.registry import BY_ID
 from metrics.result import Basis, Cause, MetricResult, Window
 from metrics.sql import rows_of
@@ -43,15 +43,11 @@ class Refunded:
 def _refunded(ctx: MetricContext, current: Window) -> dict[str, Refunded]:
     """The orders in the window with a refund known at the evaluation instant, with their SKUs and reasons.
 
-    Which orders: the order facts (shared with the perfect order percentage, metrics/orders.py). What
+    Which orders: the order facts' partial index of orders with events (metrics/orders.py). What
     their refunds name: the settlement refunds and the seller returns of the period, read by their date
     indexes without a look-up per row; only an order whose refunds name no SKU has its own SKUs read.
     """
-    found = {
-        event.order_id: Refunded(event.order_date)
-        for event in order_events(ctx, current.start)
-        if event.refunded and event.order_date <= current.end
-    }
+    found = {order_id: Refunded(day) for order_id, day in refunded_orders(ctx, current.start, current.end).items()}
     account, instant, last_day = ctx.account_id, ctx.instant, ctx.yesterday
     since = evaluation_instant(current.start)  # no refund precedes its order
     settled = select(

@@ -544,6 +544,7 @@ LATE_CANDIDATE_COLUMNS = (
     "carrier",
     "amazon_order_id",
     "first_sku",
+    "problem_at",
 )
 PROBLEM_COLUMNS = (
     "account_id",

@@ -23,7 +23,7 @@ CANCELLED = sa.text('cancel_seen_at IS NOT NULL')
 LATE = (
     'account_id', 'order_date', 'channel', 'may_be_late', 'items', 'cancelled_items', 'awaiting_items', 'latest_ship_at',
     'template_expected_ship_date', 'first_confirmed_at', 'cancel_seen_at', 'last_updated_at', 'cancelled_at',
-    'carrier', 'amazon_order_id', 'first_sku',
+    'carrier', 'amazon_order_id', 'first_sku', 'problem_at',
 )
 PROBLEM = (
     'account_id', 'order_date', 'problem_at', 'amazon_order_id', 'first_sku', 'cancel_seen_at', 'cancelled_at',
