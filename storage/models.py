@@ -426,6 +426,15 @@ class MfnShipment(Base):
             "delivered_at",
             "units",
         ),
+        # The shipments the delivery metrics judge one by one (all but those on time for sure).
+        Index(
+            "ix_mfn_shipments_to_judge",
+            "account_id",
+            "promised_delivery_date",
+            "ship_confirmed_at",
+            sqlite_where=text("on_time_for_sure IS NOT 1"),
+            postgresql_where=text("on_time_for_sure IS NOT TRUE"),
+        ),
     )
 
     id: Mapped[intpk]
@@ -439,6 +448,10 @@ class MfnShipment(Base):
     promised_delivery_date: Mapped[date | None] = mapped_column(Date)
     delivered_at: Mapped[datetime | None]
     units: Mapped[int | None] = mapped_column(Integer)
+    # Flagged valid and delivered by 23:59:59 of the promised date in UTC+14 (the first zone to end
+    # it): on time with valid tracking for every time zone and every evaluation instant after the
+    # promised day ended. Derived at ingestion; NULL (rows written otherwise) means "judge it".
+    on_time_for_sure: Mapped[bool | None] = mapped_column(Boolean)
     row_hash: Mapped[str] = mapped_column(String(16))
     upload_id: Mapped[int] = mapped_column(Integer)
 

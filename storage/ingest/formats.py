@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
 from functools import cached_property
 from typing import Any, Literal
 
@@ -97,6 +98,22 @@ class ReportFormat:
 
 def _order_date(record: Record) -> Record:
     return {"order_date": record["purchase_at"].date()}
+
+
+# 23:59:59 on a day in UTC+14, the first time zone to end it: a delivery by then is on time in every zone.
+_EARLIEST_DAY_END = time(9, 59, 59)
+
+
+def _on_time_for_sure(record: Record) -> Record:
+    """Whether the shipment is one the delivery metrics need not judge (models.MfnShipment)."""
+    promised, delivered = record["promised_delivery_date"], record["delivered_at"]
+    sure = (
+        record["tracking_valid"] is True
+        and promised is not None
+        and delivered is not None
+        and delivered <= datetime.combine(promised, _EARLIEST_DAY_END, tzinfo=UTC)
+    )
+    return {"on_time_for_sure": sure}
 
 
 # Buyer contact columns of Amazon's order reports (reports.md 1): recognised, never read. Postal city,
@@ -537,6 +554,8 @@ SHIPMENTS = ReportFormat(
     model=models.MfnShipment,
     key=("amazon_order_id", "tracking_number"),
     span="ship_confirmed_at",
+    derive=_on_time_for_sure,
+    derived=("on_time_for_sure",),
 )
 
 BUYER_MESSAGES = ReportFormat(
