@@ -302,7 +302,7 @@ def _day_counts(ctx: MetricContext, days: list[date], judge: _Judge) -> list[Day
     ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Defect:
     """A shipment with invalid tracking, or tracked and not delivered by the end of its promised day."""
 
@@ -351,23 +351,19 @@ def _defects(ctx: MetricContext, days: list[date], judge: _Judge) -> list[Defect
     )
     # One row per (shipment, SKU of its order): the first row of each shipment, and its SKUs.
     first: dict[int, Any] = {}
-    skus: dict[int, list[str]] = defaultdict(list)
+    skus: dict[int, tuple[str, ...]] = {}
     for row in rows:
-        first.setdefault(row[0], row)
-        if row[7] is not None:
-            skus[row[0]].append(row[7])
+        shipment_id, sku = row[0], row[7]
+        if shipment_id not in first:
+            first[shipment_id] = row
+            skus[shipment_id] = () if sku is None else (sku,)
+        elif sku is not None:
+            skus[shipment_id] = tuple(sorted((*skus[shipment_id], sku)))
     # Sorted here, not in SQL: an ORDER BY on the order id tempts SQLite into the (account, order) index.
     ordered = sorted(first.values(), key=_defect_order)
+    tracking_class = judge.tracking_class
     return [
-        Defect(
-            order_id,
-            day,
-            carrier or NO_CARRIER,
-            judge.tracking_class(cls),
-            delivery,
-            units or 1,
-            tuple(sorted(skus.get(shipment_id, ()))),
-        )
+        Defect(order_id, day, carrier or NO_CARRIER, tracking_class(cls), delivery, units or 1, skus[shipment_id])
         for shipment_id, order_id, day, carrier, cls, delivery, units, _ in ordered
     ]
 
