@@ -38,10 +38,11 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    not_,
     or_,
     select,
     true,
-    union,
+    union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
@@ -312,9 +313,11 @@ def tally(ctx: MetricContext, *, confirmations: bool) -> Tally:
     cancelled = select(*columns).where(placed, f.cancel_seen_at.is_not(None), f.cancelled_items > 0)
     cancelled = cancelled.with_hint(f, "INDEXED BY ix_order_facts_cancelled", "sqlite")
     # `= true`, as the candidates' partial index says it (SQLite matches the index's clause by its form).
-    candidates = select(*columns).where(placed, f.may_be_late == true())
+    # The candidates not read as cancelled already: a UNION ALL, no de-duplication to sort for.
+    also_cancelled = and_(f.cancel_seen_at.is_not(None), f.cancelled_items > 0)
+    candidates = select(*columns).where(placed, f.may_be_late == true(), not_(also_cancelled))
     candidates = candidates.with_hint(f, "INDEXED BY ix_order_facts_late_candidates", "sqlite")
-    exceptions = union(cancelled, candidates).subquery("exceptions")
+    exceptions = union_all(cancelled, candidates).subquery("exceptions")
     o = exceptions.c
     deadline = days.end_of(o.expected)
     # Only a whole-order cancellation takes an order out; its time is the template's, else All Orders'
