@@ -207,11 +207,16 @@ def count_defects(defects: list[Defect], ctx: MetricContext) -> Counted:
     return Counted(parts, notes)
 
 
-def _causes(defects: dict[str, Defect], parts: dict[str, list[Defect]]) -> list[Cause]:
+def _causes(
+    defects: dict[str, Defect], parts: dict[str, list[Defect]], words: Callable[[str], list[str]]
+) -> list[Cause]:
+    """By part, by SKU, and by keyword of the negative feedback (`words`: an order's comment's words)."""
+    ordered = sorted(defects)  # order ids: the examples are the first ones
+
     def group(kind: str, key_of: Callable[[Defect], str | None]) -> list[Cause]:
         groups: dict[str, list[str]] = defaultdict(list)
-        for order_id, defect in sorted(defects.items()):
-            label = key_of(defect)
+        for order_id in ordered:
+            label = key_of(defects[order_id])
             if label:
                 groups[label].append(order_id)
         ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
@@ -224,15 +229,31 @@ def _causes(defects: dict[str, Defect], parts: dict[str, list[Defect]]) -> list[
         if found
     ]
     causes += [c for c in group("sku", lambda d: d.sku) if c.count > 1]
-    words: Counter[str] = Counter()
+    counted: Counter[str] = Counter()
     examples: dict[str, list[str]] = defaultdict(list)
-    for order_id, defect in sorted(defects.items()):
-        if defect.kind == "negative_feedback" and defect.detail:
-            for word in sorted(set(_WORD.findall(defect.detail.lower())) - _STOPWORDS):
-                words[word] += 1
-                examples[word].append(order_id)
-    causes += [Cause("keyword", w, n, examples[w][:3]) for w, n in words.most_common(5) if n > 1]
+    for order_id in ordered:
+        for word in words(order_id):
+            counted[word] += 1
+            examples[word].append(order_id)
+    causes += [Cause("keyword", w, n, examples[w][:3]) for w, n in counted.most_common(5) if n > 1]
     return causes
+
+
+def _comment_words(defects: dict[str, Defect]) -> Callable[[str], list[str]]:
+    """An order's negative-feedback words (sorted, stop words out), worked out once for every scope."""
+    found: dict[str, list[str]] = {}
+
+    def words(order_id: str) -> list[str]:
+        known = found.get(order_id)
+        if known is None:
+            defect = defects[order_id]
+            known = []
+            if defect.kind == "negative_feedback" and defect.detail:
+                known = sorted(set(_WORD.findall(defect.detail.lower())) - _STOPWORDS)
+            found[order_id] = known
+        return known
+
+    return words
 
 
 def compute(ctx: MetricContext) -> list[MetricResult]:
@@ -244,6 +265,7 @@ def compute(ctx: MetricContext) -> list[MetricResult]:
     orders = orders_per_day_and_channel(ctx, first_day, ctx.yesterday)
     counted = count_defects(load_defects(ctx, first_day), ctx)
     defective = counted.orders()
+    words = _comment_words(defective)
     basis = Basis.ESTIMATE if counted.notes else Basis.EXACT
     note = "; ".join(counted.notes) or None
     results = []
@@ -285,7 +307,7 @@ def compute(ctx: MetricContext) -> list[MetricResult]:
         }
         for part, found in parts.items():
             result.components[f"odr.{part}"] = {"numerator": len(found), "denominator": denominator}
-        result.causes = _causes({d.order_id: d for d in in_window}, parts)
+        result.causes = _causes({d.order_id: d for d in in_window}, parts, words)
         with_outlook(result, ctx, dict(daily), start_offset=START, end_offset=END)
         results.append(result)
     return results
