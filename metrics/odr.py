@@ -62,6 +62,8 @@ def _defect_sources(ctx: MetricContext, first_day: date) -> Subquery:
     """
     account, instant, last_day = ctx.account_id, ctx.instant, ctx.yesterday
     since = evaluation_instant(first_day)
+    # Feedback and return dates are marketplace-local: an order's own day can be the UTC day before.
+    first_local = first_day - timedelta(days=1)
     negative = select(
         Feedback.amazon_order_id.label("order_id"),
         literal("negative_feedback").label("kind"),
@@ -70,7 +72,7 @@ def _defect_sources(ctx: MetricContext, first_day: date) -> Subquery:
     ).where(
         Feedback.account_id == account,
         Feedback.rating <= 2,
-        Feedback.received_date.between(first_day, last_day),
+        Feedback.received_date.between(first_local, last_day),
         # Removed feedback stops counting from its removal on; a past day is computed as it stood.
         or_(Feedback.removed_at.is_(None), Feedback.removed_at >= instant),
     )
@@ -80,7 +82,7 @@ def _defect_sources(ctx: MetricContext, first_day: date) -> Subquery:
     claim_from_returns = select(SellerReturn.amazon_order_id, literal("claims"), literal("returns"), null()).where(
         SellerReturn.account_id == account,
         SellerReturn.a_to_z_claim.is_(True),
-        SellerReturn.request_date.between(first_day, last_day),
+        SellerReturn.request_date.between(first_local, last_day),
     )
     claim_from_settlement = select(
         SettlementTransaction.amazon_order_id, literal("claims"), literal("settlement"), null()

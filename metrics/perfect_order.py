@@ -24,7 +24,7 @@ from metrics.late_shipment import LocalDays, expected_ship_date, last_ended_day
 from metrics.odr import Counted, count_defects, load_defects
 from metrics.orders import EVENTS_INDEX, event_flags, events_happened, orders_per_day
 from metrics.result import Basis, Cause, MetricResult, Window
-from metrics.sql import dialect_name, rows_of
+from metrics.sql import dialect_name, in_code_point_order, rows_of
 from storage.models import OrderFact, OrderItem
 
 METRIC = "perfect_order_pct"
@@ -58,7 +58,7 @@ class Imperfect:
     reasons: dict[str, tuple[int, list[str]]] = field(default_factory=dict)
     # SKU -> orders counted in the database; the others' ids by SKU
     sku_counts: Counter[str] = field(default_factory=Counter)
-    sku_others: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    sku_others: defaultdict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     @property
     def total(self) -> int:
@@ -87,7 +87,7 @@ def _count_events(ctx: MetricContext, current: Window, imperfect: Imperfect) -> 
         select(literal(reason).label("reason"), f.amazon_order_id)
         .where(happened, flag == 1)
         .with_hint(f, EVENTS_INDEX, "sqlite")
-        .order_by(f.amazon_order_id)
+        .order_by(in_code_point_order(ctx, f.amazon_order_id))
         .limit(3)
         .subquery()
         for reason, flag in flags.items()
@@ -116,7 +116,9 @@ def _sku_examples(ctx: MetricContext, current: Window, skus: list[str]) -> dict[
         select(
             f.first_sku,
             f.amazon_order_id,
-            func.row_number().over(partition_by=f.first_sku, order_by=f.amazon_order_id).label("n"),
+            func.row_number()
+            .over(partition_by=f.first_sku, order_by=in_code_point_order(ctx, f.amazon_order_id))
+            .label("n"),
         )
         .where(events_happened(ctx, current.start, current.end), f.first_sku.in_(skus))
         .with_hint(f, EVENTS_INDEX, "sqlite")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import String, cast, func, null, select, true, union_all
 
@@ -68,7 +68,11 @@ def _refunded(ctx: MetricContext, current: Window) -> dict[str, Refunded]:
         func.coalesce(SellerReturn.refunded_amount > 0, False),
         SellerReturn.sku,
         SellerReturn.return_reason,
-    ).where(SellerReturn.account_id == account, SellerReturn.request_date.between(current.start, last_day))
+    ).where(
+        SellerReturn.account_id == account,
+        # A marketplace-local date: a day before the first UTC order date can be an order's own day.
+        SellerReturn.request_date.between(current.start - timedelta(days=1), last_day),
+    )
     for order_id, is_refund, refund_sku, reason in rows_of(ctx, union_all(settled, returned)):
         refunded = found.get(order_id)
         if refunded is None:
@@ -80,7 +84,7 @@ def _refunded(ctx: MetricContext, current: Window) -> dict[str, Refunded]:
     # A refund that names no SKU is the order's: each of its SKUs is a candidate.
     unnamed = [order_id for order_id, refunded in found.items() if not refunded.skus]
     for order_id, skus in skus_of(ctx, unnamed).items():
-        found[order_id].order_skus.update(skus)
+        found[order_id].order_skus.update(sku for sku in skus if sku)
     return found
 
 

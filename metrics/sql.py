@@ -42,4 +42,14 @@ def rows_of(ctx: MetricContext, statement: Executable) -> Sequence[Row[*tuple[An
     Not the ORM session's `execute`, and not row by row: its per-row loading and one driver fetch per
     row cost more than the queries themselves on the metrics' hundred-thousand-row reads.
     """
+    ctx.session.flush()  # what the ORM session's own execute does first: pending changes count
     return ctx.session.connection().execute(statement).all()
+
+
+def in_code_point_order(ctx: MetricContext, column: Any) -> ColumnElement[Any]:
+    """`column` for an ORDER BY that sorts text as Python does (by code point), whatever the database's
+    collation: example order ids picked in SQL must be the ones Python would pick."""
+    if dialect_name(ctx) == "postgresql":
+        collated: ColumnElement[Any] = column.collate("C")
+        return collated
+    return column  # type: ignore[no-any-return]  # SQLite's default collation compares bytes

@@ -645,6 +645,22 @@ class OrderFact(Base):
     problem_at: Mapped[datetime | None]
 
 
+class OrderDayCount(Base):
+    """How many orders of each channel the account has per order date: `order_facts` counted.
+
+    Kept by storage/order_facts.py with the facts it counts (every refresh adds what it inserted and
+    takes off what it deleted), so the metrics that divide by orders per day read a few rows instead
+    of counting a million index entries.
+    """
+
+    __tablename__ = "order_day_counts"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    order_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(3), primary_key=True)
+    orders: Mapped[int] = mapped_column(Integer)
+
+
 class MetricSnapshot(Base):
     """One metric figure of one account on one day, as computed (what Slack and history read)."""
 

@@ -13,6 +13,7 @@ zone or handling time: the metrics apply those when they read.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -32,6 +33,8 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import String
 
@@ -40,6 +43,7 @@ from storage.models import (
     BuyerMessage,
     Cancellation,
     MfnShipment,
+    OrderDayCount,
     OrderFact,
     OrderItem,
     SellerReturn,
@@ -238,7 +242,7 @@ FACT_COLUMNS = (
 
 
 def refresh_order_facts(connection: Connection, account_id: int, order_ids: Collection[str]) -> None:
-    """Recompute the facts of these orders of the account from what is stored now.
+    """Recompute the facts of these orders of the account from what is stored now, and their day counts.
 
     An order with no items (a shipment or cancellation ahead of its All Orders line) gets no row; its
     row comes when its items do.
@@ -246,19 +250,53 @@ def refresh_order_facts(connection: Connection, account_id: int, order_ids: Coll
     if not order_ids:
         return
     table: Any = OrderFact.__table__
-    connection.execute(
-        delete(table).where(table.c.account_id == account_id, _selected(connection, table.c.amazon_order_id, order_ids))
-    )
+    removed = connection.execute(
+        delete(table)
+        .where(table.c.account_id == account_id, _selected(connection, table.c.amazon_order_id, order_ids))
+        .returning(table.c.order_date, table.c.channel)
+    ).all()
     source = facts_query(connection, account_id, order_ids)
-    connection.execute(insert(table).from_select(list(FACT_COLUMNS), source))
+    added = connection.execute(
+        insert(table).from_select(list(FACT_COLUMNS), source).returning(table.c.order_date, table.c.channel)
+    ).all()
+    change = Counter((day, channel) for day, channel in added)
+    change.subtract((day, channel) for day, channel in removed)
+    _count_days(connection, account_id, {key: n for key, n in change.items() if n})
+
+
+def _count_days(connection: Connection, account_id: int, change: dict[tuple[Any, str], int]) -> None:
+    """Add `change` (order date, channel -> orders) to the account's day counts; a count at 0 goes."""
+    if not change:
+        return
+    counts: Any = OrderDayCount.__table__
+    rows = [
+        {"account_id": account_id, "order_date": day, "channel": channel, "orders": n}
+        for (day, channel), n in sorted(change.items())
+    ]
+    upsert = sqlite_insert(counts) if connection.dialect.name == "sqlite" else postgresql_insert(counts)
+    connection.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["account_id", "order_date", "channel"],
+            set_={"orders": counts.c.orders + upsert.excluded.orders},
+        ),
+        rows,
+    )
+    connection.execute(delete(counts).where(counts.c.account_id == account_id, counts.c.orders == 0))
 
 
 def rebuild_order_facts(
-    connection: Connection, account_id: int | None = None, columns: Sequence[str] = FACT_COLUMNS
+    connection: Connection,
+    account_id: int | None = None,
+    columns: Sequence[str] = FACT_COLUMNS,
+    *,
+    day_counts: bool = True,
 ) -> None:
-    """Recompute every order's facts (of one account, or of all): the migrations' backfill.
+    """Recompute every order's facts (of one account, or of all) and their day counts: the migrations'
+    backfill and a dated purge's.
 
-    `columns`: the ones the table has, for a migration that ran before later ones added more.
+    `columns`, `day_counts`: what the schema has, for a migration that ran before later ones added more.
+    The migrations call this with their own columns; a later change of `facts_query` that reads a
+    column a source table gains in a later revision must keep them working (or freeze their query).
     """
     table: Any = OrderFact.__table__
     stmt = delete(table)
@@ -268,3 +306,23 @@ def rebuild_order_facts(
     source = facts_query(connection, account_id, None).subquery("facts")
     chosen = select(*(source.c[name] for name in columns))
     connection.execute(insert(table).from_select(list(columns), chosen))
+    if day_counts:
+        recount_order_days(connection, account_id)
+
+
+def recount_order_days(connection: Connection, account_id: int | None = None) -> None:
+    """The day counts of the account (or of all) counted again from the facts."""
+    facts: Any = OrderFact.__table__
+    counts: Any = OrderDayCount.__table__
+    stmt = delete(counts)
+    counted = select(facts.c.account_id, facts.c.order_date, facts.c.channel, func.count())
+    if account_id is not None:
+        stmt = stmt.where(counts.c.account_id == account_id)
+        counted = counted.where(facts.c.account_id == account_id)
+    connection.execute(stmt)
+    connection.execute(
+        insert(counts).from_select(
+            ["account_id", "order_date", "channel", "orders"],
+            counted.group_by(facts.c.account_id, facts.c.order_date, facts.c.channel),
+        )
+    )

@@ -57,7 +57,7 @@ UNDATED: tuple[type[models.Base], ...] = (
 
 
 # Rebuilt from the tables above, never purged by a date of their own.
-DERIVED: tuple[type[models.Base], ...] = (models.OrderFact,)
+DERIVED: tuple[type[models.Base], ...] = (models.OrderFact, models.OrderDayCount)
 
 
 def purge_account(*, session: Session, account_id: int) -> dict[str, int]:
@@ -97,26 +97,22 @@ def _purge(session: Session, account_id: int, before: date | None) -> dict[str, 
         counts[model.__tablename__] = _delete(session, delete(model).where(dated(model)))
     # Order facts are derived from the rows just deleted: gone with the account, rebuilt after a dated
     # purge (an order whose items went loses its row; one that lost a shipment gets it recomputed).
-    facts = models.OrderFact
     if before is None:
-        counts[facts.__tablename__] = _delete(session, delete(facts).where(_account_id(facts) == account_id))
+        for model in DERIVED:
+            counts[model.__tablename__] = _delete(session, delete(model).where(_account_id(model) == account_id))
     else:
-        had = _count_facts(session, account_id)
+        had = {model: _count_rows(session, model, account_id) for model in DERIVED}
         rebuild_order_facts(session.connection(), account_id)
-        counts[facts.__tablename__] = had - _count_facts(session, account_id)
+        for model, n in had.items():
+            counts[model.__tablename__] = n - _count_rows(session, model, account_id)
     if before is None:
         for model in UNDATED:
             counts[model.__tablename__] = _delete(session, delete(model).where(_account_id(model) == account_id))
     return counts
 
 
-def _count_facts(session: Session, account_id: int) -> int:
-    return int(
-        session.scalar(
-            select(func.count()).select_from(models.OrderFact).where(models.OrderFact.account_id == account_id)
-        )
-        or 0
-    )
+def _count_rows(session: Session, model: type[models.Base], account_id: int) -> int:
+    return int(session.scalar(select(func.count()).select_from(model).where(_account_id(model) == account_id)) or 0)
 
 
 def _outbound(session: Session, account_id: int, before: date | None) -> Delete:

@@ -365,9 +365,12 @@ class _Run:
             chunk[key] = values
         written = writer.write(chunk, self.counts)
         if self.refreshes_facts and written and writer.order_id_at is not None:
-            # An order split across two chunks is refreshed twice, the second time with all its rows.
+            # An order split across two chunks is refreshed twice, the second time with all its rows;
+            # an order a row moved away from is refreshed too.
             at = writer.order_id_at
             order_ids = {order_id for key in written if (order_id := chunk[key][at]) is not None}
+            order_ids |= writer.left_orders
+            writer.left_orders.clear()
             refresh_order_facts(writer.connection, self.account.id, order_ids)
         chunk.clear()
         merged.clear()

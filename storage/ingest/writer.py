@@ -124,7 +124,13 @@ class TableWriter:
         self._touch = f"UPDATE {self._name} SET seen_upload_id = {self._mark} WHERE id = {self._mark}"
         extra = ["removed_at"] if self.restores else []
         version = [self.fmt.version] if self.fmt.version else []
-        self._lookup_columns = ", ".join(quote(c) for c in ["id", *self.fmt.key, "row_hash", *version, *extra])
+        # A table whose key does not hold the order id (buyer messages) also reads the stored one: an
+        # update that moves a row to another order (or to none) must refresh the order it left.
+        moved = ["amazon_order_id"] if self.order_id_at is not None and "amazon_order_id" not in self.fmt.key else []
+        self._stored_order_at = 2 + len(self.fmt.key) + len(version) if moved else None
+        self.left_orders: set[str] = set()  # the orders rows were moved away from, since the last `write`
+        lookup = ["id", *self.fmt.key, "row_hash", *version, *moved, *extra]
+        self._lookup_columns = ", ".join(quote(c) for c in lookup)
         first = quote(self.fmt.key[0])
         if dialect.name == "postgresql":
             match = f"{first} = ANY({self._mark})"
@@ -216,6 +222,10 @@ class TableWriter:
                     touches.append((self.upload_id, old[0]))
                 continue
             updates.append((*values, *self._update_suffix, old[0]))
+            if self._stored_order_at is not None:
+                left = old[self._stored_order_at]
+                if left is not None and left != values[self.order_id_at or 0]:
+                    self.left_orders.add(left)
             written.append(key)
             if counts:
                 counts.updated += 1

@@ -53,6 +53,22 @@ def _facts(sessions: sessionmaker[Session], account: models.Account) -> dict[str
     return {row[0]: tuple(row) for row in rows}
 
 
+def _day_counts(sessions: sessionmaker[Session], account: models.Account) -> dict[tuple[date, str], int]:
+    """The kept day counts, checked against the facts counted afresh."""
+    f, c = models.OrderFact, models.OrderDayCount
+    with sessions.begin() as session:
+        kept = session.execute(select(c.order_date, c.channel, c.orders).where(c.account_id == account.id)).all()
+        fresh = session.execute(
+            select(f.order_date, f.channel, func.count())
+            .where(f.account_id == account.id)
+            .group_by(f.order_date, f.channel)
+        ).all()
+    counted = {(day, channel): n for day, channel, n in kept}
+    assert counted == {(day, channel): n for day, channel, n in fresh}
+    assert all(counted.values())
+    return counted
+
+
 def _late_and_perfect(sessions: sessionmaker[Session], account: models.Account) -> list[Any]:
     with sessions.begin() as session:
         stored = session.get(models.Account, account.id)
@@ -73,11 +89,14 @@ def test_the_order_of_uploads_does_not_matter(sessions: sessionmaker[Session], d
     for column in ("first_message_at", "first_refund_at", "refund_return_on", "problem_at"):
         assert any(fact[FACT_COLUMNS.index(column) - 1] is not None for fact in facts.values()), column
     assert _facts(sessions, second) == facts
+    assert _day_counts(sessions, second) == _day_counts(sessions, first)
     assert _late_and_perfect(sessions, second) == _late_and_perfect(sessions, first)
     # And both are what a rebuild from the stored rows gives (the migration's backfill).
+    days = _day_counts(sessions, first)
     with sessions.begin() as session:
         rebuild_order_facts(session.connection())
     assert _facts(sessions, first) == facts
+    assert _day_counts(sessions, first) == days
 
 
 def test_a_shipments_upload_after_all_orders_counts(sessions: sessionmaker[Session], demo: dict[str, Path]) -> None:
@@ -97,9 +116,11 @@ def test_uploading_again_changes_nothing(sessions: sessionmaker[Session], demo: 
     for name in FILES:
         _ingest(sessions, account, demo[name])
     facts, figures = _facts(sessions, account), _late_and_perfect(sessions, account)
+    days = _day_counts(sessions, account)
     for name in FILES:
         _ingest(sessions, account, demo[name])
     assert _facts(sessions, account) == facts
+    assert _day_counts(sessions, account) == days
     assert _late_and_perfect(sessions, account) == figures
 
 
@@ -182,3 +203,39 @@ def test_shipments_on_time_for_sure_change_no_delivery_figure(
         session.execute(update(s).where(s.account_id == account.id).values(on_time_for_sure=None))
     for zone, expected in flagged.items():
         assert figures(zone) == expected, zone
+
+
+def test_a_message_moved_off_an_order_refreshes_that_order(
+    sessions: sessionmaker[Session], demo: dict[str, Path], tmp_path: Path
+) -> None:
+    # Buyer messages are keyed by message id: a re-upload can change (or empty) a message's order.
+    account = _account(sessions, "acme")
+    _ingest(sessions, account, demo["all-orders.txt"])
+    _ingest(sessions, account, demo["buyer-messages.csv"])
+    m, f = models.BuyerMessage, models.OrderFact
+    with sessions.begin() as session:
+        asked_once = (
+            select(m.amazon_order_id)
+            .where(m.account_id == account.id, m.amazon_order_id.in_(select(f.amazon_order_id)))
+            .group_by(m.amazon_order_id)
+            .having(func.count() == 1)
+            .order_by(m.amazon_order_id)
+            .limit(1)
+        )
+        order_id = session.scalars(asked_once).one()
+        assert order_id is not None
+        message_id = session.scalars(select(m.message_id).where(m.amazon_order_id == order_id)).one()
+    with demo["buyer-messages.csv"].open(newline="") as source:
+        rows = list(csv.reader(source))
+    header = rows[0]
+    moved = next(row for row in rows[1:] if row[header.index("message-id")] == message_id)
+    moved[header.index("order-id")] = ""
+    later = tmp_path / "buyer-messages.csv"
+    with later.open("w", newline="") as out:
+        csv.writer(out).writerows([header, moved])
+    _ingest(sessions, account, later)
+    facts = _facts(sessions, account)
+    assert facts[order_id][FACT_COLUMNS.index("first_message_at") - 1] is None
+    with sessions.begin() as session:
+        rebuild_order_facts(session.connection())
+    assert _facts(sessions, account) == facts

@@ -54,7 +54,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_order_facts_cancelled', ['account_id', 'order_date'], unique=False, sqlite_where=sa.text('cancel_seen_at IS NOT NULL'), postgresql_where=sa.text('cancel_seen_at IS NOT NULL'))
     # The facts of what is already stored (a database without orders gets an empty table at once), in
     # this revision's columns (later ones add more).
-    rebuild_order_facts(op.get_bind(), columns=COLUMNS)
+    rebuild_order_facts(op.get_bind(), columns=COLUMNS, day_counts=False)
 
 
 def downgrade() -> None:
