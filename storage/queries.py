@@ -202,7 +202,7 @@ def replace_snapshot(
     """Store the day's figures for an account, replacing what was stored for that day (idempotent)."""
     # Two computations of one account at once (two files shared together, the clock and an upload)
     # would both delete and insert the day's rows: the account's row lock serializes them.
-    session.execute(select(models.Account.id).where(models.Account.id == account_id).with_for_update())
+    lock_account(session=session, account_id=account_id)
     session.execute(
         delete(models.MetricSnapshot).where(
             models.MetricSnapshot.account_id == account_id, models.MetricSnapshot.as_of == as_of
@@ -342,3 +342,14 @@ def newest_upload_at(*, session: Session, account_id: int, kind: str) -> datetim
             models.Upload.account_id == account_id, models.Upload.kind == kind, models.Upload.status == "ingested"
         )
     )
+
+
+def lock_account(*, session: Session, account_id: int) -> None:
+    """Hold the account's row lock until the transaction ends (PostgreSQL; SQLite has one writer anyway).
+
+    What two transactions of one account must not do at once takes it first: replace the day's
+    figures, or recompute order facts and day counts from the rows an upload writes. FOR NO KEY UPDATE:
+    it excludes itself but not the key-share locks the account's foreign keys take (an upload's first
+    insert), which a plain FOR UPDATE would wait on, deadlocking two uploads that both inserted.
+    """
+    session.execute(select(models.Account.id).where(models.Account.id == account_id).with_for_update(key_share=True))

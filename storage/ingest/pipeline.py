@@ -34,6 +34,7 @@ from storage.ingest.writer import TableWriter
 from storage.marketplaces import get_marketplace
 from storage.order_facts import SOURCES as FACT_SOURCES
 from storage.order_facts import refresh_order_facts
+from storage.queries import lock_account
 
 DUPLICATE_IN_FILE = "the same key appears again in the file (the newer row was kept)"
 MERGED_IN_FILE = "another line of the same transaction (amounts added up)"
@@ -265,6 +266,11 @@ class _Run:
         names = [normalise_header(h) for h in detected.header]
         writer = TableWriter(self.session, fmt, self.account.id, self.upload.id)
         self.refreshes_facts = writer.table.name in FACT_SOURCES
+        if self.refreshes_facts:
+            # Two uploads of one account at once would recompute the same orders' facts, each without
+            # the other's rows (and collide on inserting them): the account's lock, taken before any row
+            # is written, makes the second wait for the first to commit.
+            lock_account(session=self.session, account_id=self.account.id)
         parse_row = compile_row_parser(detected, writer, self.context)
         chunk: dict[tuple[Any, ...], list[Any]] = {}
         merged: dict[tuple[Any, ...], Record] = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -239,3 +240,34 @@ def test_a_message_moved_off_an_order_refreshes_that_order(
     with sessions.begin() as session:
         rebuild_order_facts(session.connection())
     assert _facts(sessions, account) == facts
+
+
+def test_event_uploads_of_one_account_at_once_leave_the_facts_a_rebuild_gives(
+    sessions: sessionmaker[Session], demo: dict[str, Path]
+) -> None:
+    # Two files shared together are ingested in parallel: both recompute the facts of the orders they
+    # name. Each must see the other's rows (one waits for the other), and neither may fail.
+    account = _account(sessions, "acme")
+    _ingest(sessions, account, demo["all-orders.txt"])
+    names = ("buyer-messages.csv", "settlement.txt", "returns.txt", "shipments.csv", "cancellations.csv")
+    start = threading.Barrier(len(names))
+    failures: list[BaseException] = []
+
+    def upload(name: str) -> None:
+        try:
+            start.wait()
+            _ingest(sessions, account, demo[name])
+        except BaseException as exc:  # reported below: a thread's exception would be lost
+            failures.append(exc)
+
+    threads = [threading.Thread(target=upload, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failures, failures
+    facts, days = _facts(sessions, account), _day_counts(sessions, account)
+    with sessions.begin() as session:
+        rebuild_order_facts(session.connection())
+    assert _facts(sessions, account) == facts
+    assert _day_counts(sessions, account) == days
