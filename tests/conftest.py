@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Engine, MetaData, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.cli import main
 from bot.ingesting import ingest_one
 from storage import models
 from storage.db import create_db_engine, make_sessions, upgrade
@@ -128,3 +129,11 @@ def ingest_ok(
     )
     assert result.status == "ingested", result.error
     return result
+
+
+@pytest.fixture
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., int]:
+    """`healthbot ARGS...` on the test database, run from an empty working directory; the exit code."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.chdir(tmp_path)
+    return lambda *args: main(list(args))

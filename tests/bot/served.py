@@ -13,6 +13,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.oauth.installation_store import Installation, InstallationStore
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -111,3 +112,26 @@ def wait_until(sessions: sessionmaker[Session], query: Callable[[Session], bool]
                 return
         assert time.monotonic() < deadline, "the listener did not finish in time"
         time.sleep(0.02)
+
+
+# The multi-workspace (OAuth) shape: no single bot token, the app's client id and secret.
+CLIENT_ID = "C1.2"
+OAUTH = {"SLACK_BOT_TOKEN": "", "SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": "client-secret-0123456789abcdef"}
+
+
+def install_team(
+    fake: FakeSlack, store: InstallationStore, *, team_id: str, token: str, bot_id: str, bot_user_id: str
+) -> None:
+    """A team's installation, as the OAuth flow would save it, and the team in the fake Slack."""
+    fake.add_workspace(token, team_id, bot_user_id=bot_user_id)
+    store.save(
+        Installation(
+            app_id="A0APP",
+            team_id=team_id,
+            bot_token=token,
+            bot_id=bot_id,
+            bot_user_id=bot_user_id,
+            bot_scopes=["commands", "chat:write", "files:read"],
+            user_id="U123",
+        )
+    )

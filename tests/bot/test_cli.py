@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 
-from bot.cli import main
 from storage.db import alembic_config
 from storage.ingest.formats import TEMPLATES
 
@@ -19,17 +18,6 @@ ORDERS = (
     "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\tfulfillment-channel\tsku\titem-status\tquantity\n"
     "111-1\t2026-11-01T10:00:00+00:00\t2026-11-01T10:00:00+00:00\tShipped\tMerchant\tS1\tShipped\t1\n"
 )
-
-
-@pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., int]:
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.chdir(tmp_path)
-
-    def run(*args: str) -> int:
-        return main(list(args))
-
-    return run
 
 
 def test_accounts_add_and_list(cli, capsys):

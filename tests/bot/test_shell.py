@@ -9,15 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from tests.bot.test_cli import ORDERS
-
-
-@pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., int]:
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.chdir(tmp_path)
-    return lambda *args: main(list(args))
 
 
 def _type(monkeypatch: pytest.MonkeyPatch, *lines: str) -> None:

@@ -19,7 +19,7 @@ from metrics.snapshots import compute_snapshot
 from storage import models
 from storage.demo.generate import write_demo_data
 from tests.bot.fakeslack import FakeSlack
-from tests.bot.served import Served, serve, wait_until
+from tests.bot.served import CLIENT_ID, OAUTH, Served, install_team, serve, wait_until
 from tests.conftest import NOW, ingest_ok
 
 TODAY = NOW.date()
@@ -317,24 +317,17 @@ def test_oauth_installations_scope_every_answer_to_the_requesting_team(
     stored: None,
     exports: list[Path],
 ) -> None:
-    from slack_sdk.oauth.installation_store import Installation
     from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
-    fake.add_workspace(fake.other_token, fake.other_team_id, bot_user_id=fake.other_bot_user_id)
-    SQLAlchemyInstallationStore(client_id="C1.2", engine=engine).save(
-        Installation(
-            app_id="A0APP",
-            team_id=fake.other_team_id,
-            bot_token=fake.other_token,
-            bot_id=fake.other_bot_id,
-            bot_user_id=fake.other_bot_user_id,
-            bot_scopes=["commands", "chat:write", "files:read"],
-            user_id="U123",
-        )
+    install_team(
+        fake,
+        SQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=engine),
+        team_id=fake.other_team_id,
+        token=fake.other_token,
+        bot_id=fake.other_bot_id,
+        bot_user_id=fake.other_bot_user_id,
     )
-    with serve(
-        fake, engine, sessions, database_url, _now, SLACK_BOT_TOKEN="", SLACK_CLIENT_ID="C1.2", SLACK_CLIENT_SECRET="s"
-    ) as app:
+    with serve(fake, engine, sessions, database_url, _now, **OAUTH) as app:
         # The installed team has its own workspace: the local account's figures are not its own.
         reply = app.sender.command("odr", team_id=fake.other_team_id).json()
         assert "Order Defect Rate" not in _text_of(reply)

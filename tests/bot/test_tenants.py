@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,26 +16,14 @@ from storage import models
 from storage.queries import add_account, get_or_create_workspace
 from storage.team import bind_channel
 from tests.bot.fakeslack import FakeSlack
-from tests.bot.served import Served, serve, wait_until
+from tests.bot.served import CLIENT_ID, OAUTH, Served, install_team, serve, wait_until
 from tests.bot.test_slack_app import _export, _ingest, _now, _text_of
 from tests.conftest import NOW
 
-CLIENT_ID = "C1.2"
-
 
 def _install(engine: Engine, fake: FakeSlack, team_id: str, token: str, bot_user: str) -> None:
-    fake.add_workspace(token, team_id, bot_user_id=bot_user)
-    SQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=engine).save(
-        Installation(
-            app_id="A0APP",
-            team_id=team_id,
-            bot_token=token,
-            bot_id=f"B{team_id}",
-            bot_user_id=bot_user,
-            bot_scopes=["commands", "chat:write", "files:read"],
-            user_id="U123",
-        )
-    )
+    store = SQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=engine)
+    install_team(fake, store, team_id=team_id, token=token, bot_id=f"B{team_id}", bot_user_id=bot_user)
 
 
 @pytest.fixture
@@ -54,16 +41,7 @@ def two_teams(
                 session=session, workspace_id=workspace.id, name=name, marketplace="US", now=NOW
             )
     _ingest(sessions, accounts[fake.team_id], exports)
-    with serve(
-        fake,
-        engine,
-        sessions,
-        database_url,
-        _now,
-        SLACK_BOT_TOKEN="",
-        SLACK_CLIENT_ID=CLIENT_ID,
-        SLACK_CLIENT_SECRET="s",
-    ) as app:
+    with serve(fake, engine, sessions, database_url, _now, **OAUTH) as app:
         yield app, accounts
 
 

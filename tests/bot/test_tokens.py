@@ -25,11 +25,10 @@ from bot.runtime import Runtime
 from bot.token_store import PREFIX, EncryptedInstallationStore, TokenDecryptError
 from storage.demo.generate import write_demo_data
 from tests.bot.fakeslack import FakeSlack
-from tests.bot.served import SIGNING_SECRET, Served, serve, slack_settings
+from tests.bot.served import CLIENT_ID, OAUTH, SIGNING_SECRET, Served, install_team, serve, slack_settings
 from tests.conftest import NOW
 
-CLIENT_ID = "C1.2"
-CLIENT_SECRET = "client-secret-0123456789abcdef"
+CLIENT_SECRET = OAUTH["SLACK_CLIENT_SECRET"]
 KEY = Fernet.generate_key().decode()
 
 
@@ -43,33 +42,19 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 def _oauth(fake: FakeSlack, engine: Engine, sessions: sessionmaker[Session], database_url: str, **extra: str) -> Any:
-    return serve(
-        fake,
-        engine,
-        sessions,
-        database_url,
-        _now,
-        SLACK_BOT_TOKEN="",
-        SLACK_CLIENT_ID=CLIENT_ID,
-        SLACK_CLIENT_SECRET=CLIENT_SECRET,
-        **extra,
-    )
+    return serve(fake, engine, sessions, database_url, _now, **OAUTH, **extra)
 
 
 def _install(fake: FakeSlack, engine: Engine, key: str | None) -> None:
     """The other team's installation, as the OAuth flow would save it."""
-    fake.add_workspace(fake.other_token, fake.other_team_id, bot_user_id=fake.other_bot_user_id)
     store = EncryptedInstallationStore(client_id=CLIENT_ID, engine=engine, key=SecretStr(key) if key else None)
-    store.save(
-        Installation(
-            app_id="A0APP",
-            team_id=fake.other_team_id,
-            bot_token=fake.other_token,
-            bot_id=fake.other_bot_id,
-            bot_user_id=fake.other_bot_user_id,
-            bot_scopes=["commands", "chat:write", "files:read"],
-            user_id="U123",
-        )
+    install_team(
+        fake,
+        store,
+        team_id=fake.other_team_id,
+        token=fake.other_token,
+        bot_id=fake.other_bot_id,
+        bot_user_id=fake.other_bot_user_id,
     )
 
 

@@ -11,8 +11,7 @@ import contextlib
 import os
 import time
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, text
@@ -27,11 +26,10 @@ from bot.slack_clients import Clients
 from bot.tick import tick
 from storage import models
 from storage.db import create_db_engine, make_sessions
-from storage.demo.generate import write_demo_data
 from tests.bot.fakeslack import FakeSlack
 from tests.bot.served import serve, slack_settings
-from tests.bot.test_clock import Clock, digests, subscribe
-from tests.bot.test_slack_app import _ingest, _text_of
+from tests.bot.test_clock import Clock, digests
+from tests.bot.test_slack_app import _text_of
 from tests.conftest import TEST_DB_ENV
 from tests.faults.tcp_proxy import TcpProxy
 from tests.faults.test_slack_errors import POST, accepted, assert_each_delivered_once, outbox, run
@@ -42,11 +40,6 @@ pytestmark = pytest.mark.skipif(
 
 # Slack fails a slash command not acknowledged within 3 s.
 ACK_WINDOW = 3.0
-
-
-@pytest.fixture(scope="module")
-def exports(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    return write_demo_data(tmp_path_factory.mktemp("demo"), orders=300, seed=5, as_of=date(2026, 11, 24))
 
 
 @pytest.fixture
@@ -87,14 +80,6 @@ def runtime(
     return Runtime(
         settings=slack_settings(fake, proxied_url), engine=proxied_engine, sessions=proxied_sessions, now=clock
     )
-
-
-@pytest.fixture
-def subscribed(sessions: sessionmaker[Session], account: models.Account, exports: list[Path]) -> models.Account:
-    """The demo account, stored over a direct connection, with its digest at 08:00 UTC."""
-    _ingest(sessions, account, exports)
-    subscribe(sessions, account, timezone="UTC")
-    return account
 
 
 def test_health_during_an_outage_says_try_again_shortly_in_time_and_answers_once_the_database_is_back(

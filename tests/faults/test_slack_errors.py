@@ -7,8 +7,7 @@ Slack accepted exactly one post for it, so a lost message and a doubled one both
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -19,19 +18,12 @@ from bot.runtime import Runtime
 from bot.slack_clients import Clients
 from bot.tick import TickReport, tick
 from storage import models
-from storage.demo.generate import write_demo_data
 from storage.outbox import MAX_ATTEMPTS, PENDING_CUTOFF
 from tests.bot.fakeslack import Call, FakeSlack
 from tests.bot.served import slack_settings
-from tests.bot.test_clock import Clock, digests, subscribe
-from tests.bot.test_slack_app import _ingest
+from tests.bot.test_clock import Clock, digests
 
 POST = "chat.postMessage"
-
-
-@pytest.fixture(scope="module")
-def exports(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    return write_demo_data(tmp_path_factory.mktemp("demo"), orders=300, seed=5, as_of=date(2026, 11, 24))
 
 
 @pytest.fixture
@@ -50,14 +42,6 @@ def runtime(
 def clients(runtime: Runtime) -> Clients:
     """One set of Web API clients for the test's clock, as the clock process keeps them between ticks."""
     return Clients(runtime)
-
-
-@pytest.fixture
-def subscribed(sessions: sessionmaker[Session], account: models.Account, exports: list[Path]) -> models.Account:
-    """The demo account (seven metrics in breach: seven alerts at its first tick), digest at 08:00 UTC."""
-    _ingest(sessions, account, exports)
-    subscribe(sessions, account, timezone="UTC")
-    return account
 
 
 def run(runtime: Runtime, clock: Clock, clients: Clients, at: str) -> TickReport:

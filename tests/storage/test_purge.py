@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import ColumnElement, Date, FromClause, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.cli import main
 from metrics.snapshots import compute_snapshot
 from storage import models, outbox
 from storage.alerts import mark_message, save_state, set_preference
@@ -205,17 +204,6 @@ def test_purge_before_keeps_newer_rows_and_settings(
         assert {m.__tablename__: _count(session, m.__table__, _of(m, acme.id)) for m in UNDATED} == settings
         assert session.get(models.Account, acme.id) is not None
         assert holdings(session, other.id) == others
-
-
-@pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., int]:
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.chdir(tmp_path)
-
-    def run(*args: str) -> int:
-        return main(list(args))
-
-    return run
 
 
 def test_cli_dry_run_deletes_nothing_and_yes_deletes(
