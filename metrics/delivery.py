@@ -45,7 +45,8 @@ from metrics.registry import BY_ID
 from metrics.result import Basis, Cause, MetricResult, Outlook, Window
 from metrics.sql import rows_of
 from metrics.status import outlook
-from storage.models import MfnShipment, OrderItem
+from storage.models import MfnShipment, OrderItem, ShipmentDayCount
+from storage.shipment_days import FLAGGED_INVALID, FLAGGED_VALID, NO_FLAG
 from storage.types import UTCDateTime
 
 VTR, OTDR, UNITS = "valid_tracking_rate", "on_time_delivery_rate", "on_time_delivery_rate.units"
@@ -174,6 +175,7 @@ def carrier_format(carrier: str | None) -> CarrierFormat | None:
 
 
 UNFLAGGED = "unflagged"  # a row without a flag, before its format is looked at
+TO_JUDGE_INDEX = "INDEXED BY ix_mfn_shipments_to_judge"  # the shipments not on time for sure
 
 
 @dataclass(frozen=True)
@@ -274,13 +276,19 @@ class DayCounts:
 
 
 def _day_counts(ctx: MetricContext, days: list[date], judge: _Judge) -> list[DayCounts]:
-    """Per promised date and tracking class: shipments, on time and units (one small row each)."""
+    """Per promised date and tracking class: shipments, on time and units (one small row each).
+
+    With the flag alone to judge by, the days whose counts are kept (storage/shipment_days.py) take
+    them from there, the shipments on time for sure already counted on time: only the others are
+    judged, from their partial index. The other days are counted shipment by shipment.
+    """
     s = MfnShipment
+    kept = _kept_counts(ctx, days) if judge is FLAG_ONLY else {}
     branches = []
     one = func.coalesce(s.units, 1)
     for day in days:
         in_time = and_(s.delivered_at < ctx.instant, s.delivered_at <= literal(_deadline(ctx, day), UTCDateTime()))
-        branches.append(
+        branch = (
             select(
                 s.promised_delivery_date,
                 judge.key,
@@ -295,11 +303,48 @@ def _day_counts(ctx: MetricContext, days: list[date], judge: _Judge) -> list[Day
             # another expression than the one selected.
             .group_by(literal_column("1"), literal_column("2"))
         )
+        if day in kept:
+            branch = branch.where(s.on_time_for_sure.is_not(True)).with_hint(s, TO_JUDGE_INDEX, "sqlite")
+        branches.append(branch)
     open_days = {day for day in days if _deadline(ctx, day) >= ctx.instant}
-    return [
-        DayCounts(day, judge.tracking_class(key), n, int(on), int(units), int(units_on), without, day in open_days)
-        for day, key, n, on, units, units_on, without in rows_of(ctx, union_all(*branches))
-    ]
+    counts = []
+    judged: dict[tuple[date, Any], tuple[int, int]] = {}
+    for day, key, n, on, units, units_on, without in rows_of(ctx, union_all(*branches)):
+        if day in kept:
+            judged[(day, key)] = (int(on), int(units_on))
+            continue
+        tracking = judge.tracking_class(key)
+        counts.append(DayCounts(day, tracking, n, int(on), int(units), int(units_on), without, day in open_days))
+    for day, groups in kept.items():
+        for key, (n, units, without, sure, sure_units) in groups.items():
+            on, units_on = judged.get((day, key), (0, 0))
+            tracking, is_open = judge.tracking_class(key), day in open_days
+            counts.append(DayCounts(day, tracking, n, sure + on, units, sure_units + units_on, without, is_open))
+    return counts
+
+
+_FLAG_KEYS = {FLAGGED_VALID: True, FLAGGED_INVALID: False, NO_FLAG: None}
+
+
+def _kept_counts(ctx: MetricContext, days: list[date]) -> dict[date, dict[Any, tuple[int, int, int, int, int]]]:
+    """The kept counts of the days they hold for: promised before the as-of day (so that every delivery
+    on time for sure came before the evaluation instant), every shipment confirmed before the instant,
+    every one flagged. Day -> tracking flag (the flag-only judge's key) -> (shipments, units, without
+    units, on time for sure, their units)."""
+    c = ShipmentDayCount
+    rows = rows_of(
+        ctx,
+        select(c.promised_delivery_date, c.tracking, c.shipments, c.units, c.without_units, c.sure, c.sure_units)
+        .add_columns(c.last_confirmed_at)
+        .where(c.account_id == ctx.account_id, c.promised_delivery_date.between(days[0], ctx.yesterday)),
+    )
+    kept: dict[date, dict[Any, tuple[int, int, int, int, int]]] = defaultdict(dict)
+    unusable: set[date] = set()
+    for day, tracking, n, units, without, sure, sure_units, last_confirmed in rows:
+        if tracking == NO_FLAG or last_confirmed >= ctx.instant:
+            unusable.add(day)
+        kept[day][_FLAG_KEYS[tracking]] = (n, units, without, sure, sure_units)
+    return {day: groups for day, groups in kept.items() if day not in unusable}
 
 
 class Defect(NamedTuple):
@@ -341,7 +386,7 @@ def _defects(ctx: MetricContext, days: list[date], judge: _Judge) -> list[Defect
             )
             # Only the shipments not on time for sure (a few per hundred), by their partial index.
             .where(_on_day(ctx, day), s.on_time_for_sure.is_not(True), defective)
-            .with_hint(s, "INDEXED BY ix_mfn_shipments_to_judge", "sqlite")
+            .with_hint(s, TO_JUDGE_INDEX, "sqlite")
         )
     found = union_all(*branches).subquery("defects")
     # Core execution on the session's connection: the ORM's row loading costs more than the query here.

@@ -409,6 +409,18 @@ class Cancellation(Base):
     upload_id: Mapped[int] = mapped_column(Integer)
 
 
+TO_JUDGE_COLUMNS = (
+    "account_id",
+    "promised_delivery_date",
+    "ship_confirmed_at",
+    "tracking_valid",
+    "delivered_at",
+    "units",
+    "carrier",
+    "amazon_order_id",
+)
+
+
 class MfnShipment(Base):
     """A seller-fulfilled shipment with its ship confirmation, tracking and delivery (template `shipments`)."""
 
@@ -426,12 +438,11 @@ class MfnShipment(Base):
             "delivered_at",
             "units",
         ),
-        # The shipments the delivery metrics judge one by one (all but those on time for sure).
+        # The shipments the delivery metrics judge one by one (all but those on time for sure), with every
+        # column they read of them: counted and listed from the index alone.
         Index(
             "ix_mfn_shipments_to_judge",
-            "account_id",
-            "promised_delivery_date",
-            "ship_confirmed_at",
+            *TO_JUDGE_COLUMNS,
             sqlite_where=text("on_time_for_sure IS NOT 1"),
             postgresql_where=text("on_time_for_sure IS NOT TRUE"),
         ),
@@ -659,6 +670,27 @@ class OrderDayCount(Base):
     order_date: Mapped[date] = mapped_column(Date, primary_key=True)
     channel: Mapped[str] = mapped_column(String(3), primary_key=True)
     orders: Mapped[int] = mapped_column(Integer)
+
+
+class ShipmentDayCount(Base):
+    """The account's confirmed shipments per promised delivery date and tracking flag, counted.
+
+    Kept by storage/shipment_days.py in the transaction of every upload that writes shipments, so the
+    delivery metrics read a few rows per day instead of every shipment's index entry; the shipments
+    on time for sure (`MfnShipment.on_time_for_sure`) are counted apart, the others are judged.
+    """
+
+    __tablename__ = "shipment_day_counts"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    promised_delivery_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    tracking: Mapped[str] = mapped_column(String(1), primary_key=True)  # Y flagged valid, N invalid, ? no flag
+    shipments: Mapped[int] = mapped_column(Integer)
+    units: Mapped[int] = mapped_column(Integer)  # a shipment without a unit count counts as 1
+    without_units: Mapped[int] = mapped_column(Integer)
+    sure: Mapped[int] = mapped_column(Integer)  # on time for sure
+    sure_units: Mapped[int] = mapped_column(Integer)
+    last_confirmed_at: Mapped[utc_datetime]  # the counts hold for an evaluation instant after it
 
 
 class MetricSnapshot(Base):

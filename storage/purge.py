@@ -17,6 +17,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storage import models
 from storage.order_facts import rebuild_order_facts
+from storage.shipment_days import recount_shipment_days
 
 # The column that dates each table's rows for `purge_before`: the day the row is about (an order's
 # purchase, a return's request, a figure's day), not when healthbot stored it, so that a re-upload
@@ -57,7 +58,7 @@ UNDATED: tuple[type[models.Base], ...] = (
 
 
 # Rebuilt from the tables above, never purged by a date of their own.
-DERIVED: tuple[type[models.Base], ...] = (models.OrderFact, models.OrderDayCount)
+DERIVED: tuple[type[models.Base], ...] = (models.OrderFact, models.OrderDayCount, models.ShipmentDayCount)
 
 
 def purge_account(*, session: Session, account_id: int) -> dict[str, int]:
@@ -95,14 +96,16 @@ def _purge(session: Session, account_id: int, before: date | None) -> dict[str, 
     counts["outbound_messages"] = _delete(session, _outbound(session, account_id, before))
     for model in DATED:
         counts[model.__tablename__] = _delete(session, delete(model).where(dated(model)))
-    # Order facts are derived from the rows just deleted: gone with the account, rebuilt after a dated
-    # purge (an order whose items went loses its row; one that lost a shipment gets it recomputed).
+    # Order facts and day counts are derived from the rows just deleted: gone with the account, rebuilt
+    # after a dated purge (an order whose items went loses its row; one that lost a shipment gets it
+    # recomputed).
     if before is None:
         for model in DERIVED:
             counts[model.__tablename__] = _delete(session, delete(model).where(_account_id(model) == account_id))
     else:
         had = {model: _count_rows(session, model, account_id) for model in DERIVED}
         rebuild_order_facts(session.connection(), account_id)
+        recount_shipment_days(session.connection(), account_id)
         for model, n in had.items():
             counts[model.__tablename__] = n - _count_rows(session, model, account_id)
     if before is None:

@@ -35,6 +35,7 @@ from storage.marketplaces import get_marketplace
 from storage.order_facts import SOURCES as FACT_SOURCES
 from storage.order_facts import refresh_order_facts
 from storage.queries import lock_account
+from storage.shipment_days import recount_shipment_days
 
 DUPLICATE_IN_FILE = "the same key appears again in the file (the newer row was kept)"
 MERGED_IN_FILE = "another line of the same transaction (amounts added up)"
@@ -264,7 +265,10 @@ class _Run:
         fmt = detected.fmt
         width = len(detected.header)
         names = [normalise_header(h) for h in detected.header]
-        writer = TableWriter(self.session, fmt, self.account.id, self.upload.id)
+        # Shipments: the day counts of the promised dates written to (and moved away from) follow.
+        day_counted = fmt.model is models.MfnShipment
+        watch = "promised_delivery_date" if day_counted else None
+        writer = TableWriter(self.session, fmt, self.account.id, self.upload.id, watch=watch)
         self.refreshes_facts = writer.table.name in FACT_SOURCES
         if self.refreshes_facts:
             # Two uploads of one account at once would recompute the same orders' facts, each without
@@ -329,6 +333,10 @@ class _Run:
             if len(chunk) + len(merged) >= self.chunk_rows:
                 self._flush(writer, chunk, merged, keep_last=True)
         self._flush(writer, chunk, merged, keep_last=False)
+        if day_counted:
+            days = [day for day in writer.watched if day is not None]
+            if days:
+                recount_shipment_days(writer.connection, self.account.id, days)
         self.span_start, self.span_end = span_min, span_max
         if fmt.snapshot is not None:
             self._apply_snapshot(fmt)

@@ -83,6 +83,9 @@ class TableWriter:
     fmt: ReportFormat
     account_id: int
     upload_id: int
+    # An attribute whose values the written rows had and have now are collected in `watched` (the
+    # promised dates of shipments, whose day counts follow them).
+    watch: str | None = None
 
     def __post_init__(self) -> None:
         # Snapshot formats mark every row the upload saw, for removal or replacement afterwards;
@@ -129,7 +132,11 @@ class TableWriter:
         moved = ["amazon_order_id"] if self.order_id_at is not None and "amazon_order_id" not in self.fmt.key else []
         self._stored_order_at = 2 + len(self.fmt.key) + len(version) if moved else None
         self.left_orders: set[str] = set()  # the orders rows were moved away from, since the last `write`
-        lookup = ["id", *self.fmt.key, "row_hash", *version, *moved, *extra]
+        watched = [self.watch] if self.watch else []
+        self._watched_at = 1 + attrs.index(self.watch) if self.watch else None
+        self._stored_watched_at = 2 + len(self.fmt.key) + len(version) + len(moved) if self.watch else None
+        self.watched: set[Any] = set()
+        lookup = ["id", *self.fmt.key, "row_hash", *version, *moved, *watched, *extra]
         self._lookup_columns = ", ".join(quote(c) for c in lookup)
         first = quote(self.fmt.key[0])
         if dialect.name == "postgresql":
@@ -205,6 +212,8 @@ class TableWriter:
             if old is None:
                 inserts.append((*self._prefix, *values))
                 written.append(key)
+                if self._watched_at is not None:
+                    self.watched.add(values[self._watched_at])
                 if counts:
                     counts.new += 1
                 continue
@@ -226,6 +235,8 @@ class TableWriter:
                 left = old[self._stored_order_at]
                 if left is not None and left != values[self.order_id_at or 0]:
                     self.left_orders.add(left)
+            if self._watched_at is not None and self._stored_watched_at is not None:
+                self.watched.update((old[self._stored_watched_at], values[self._watched_at]))
             written.append(key)
             if counts:
                 counts.updated += 1

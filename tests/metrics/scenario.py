@@ -19,6 +19,7 @@ from storage.ingest.result import RowCounts
 from storage.marketplaces import get_marketplace
 from storage.order_facts import SOURCES as FACT_SOURCES
 from storage.order_facts import refresh_order_facts
+from storage.shipment_days import recount_shipment_days
 
 UPLOADED_AT = datetime(2020, 1, 1, tzinfo=UTC)
 
@@ -52,6 +53,9 @@ class Scenario:
         if row.__tablename__ in FACT_SOURCES and order_id is not None:
             # What ingestion does for every chunk it writes: the order's derived row follows its rows.
             refresh_order_facts(self.session.connection(), self.account.id, [order_id])
+        promised = getattr(row, "promised_delivery_date", None)
+        if isinstance(row, models.MfnShipment) and promised is not None:
+            recount_shipment_days(self.session.connection(), self.account.id, [promised])  # as ingestion does
 
     def uploaded(self, kind: str) -> None:
         """Mark an export kind as ingested (even with no rows: a file that listed nothing)."""
