@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from metrics import cancel, cs_survey, delivery, late_shipment, messages, odr, perfect_order, policy, refunds, returns
 from metrics.amazon import apply_amazon_figures
+from metrics.collector import collector_paused
 from metrics.context import MetricContext
 from metrics.result import MetricResult
 from storage import models
@@ -34,37 +35,30 @@ FAMILIES: tuple[Family, ...] = (
 )
 
 # The families in two lanes of about equal work on a large account, run at once on two connections. The
-# families that share what they read (ODR's defects and the orders per day, metrics/orders.py) share a
-# lane, so each lane keeps its own context and nothing is loaded twice but the small day counts.
+# families that share what they read (ODR's defects, the orders per day, the judged late-shipment
+# candidates) share a lane, so each lane keeps its own context and nothing is loaded twice but the small day counts.
 LANES: tuple[tuple[Family, ...], ...] = (
-    (
-        odr.compute,
-        perfect_order.compute,
-        refunds.compute,
-        cancel.compute,
-        returns.compute,
-        cs_survey.compute,
-        policy.compute,
-    ),
-    (delivery.compute, late_shipment.compute, messages.compute),
+    (odr.compute, perfect_order.compute, late_shipment.compute, cs_survey.compute, policy.compute),
+    (delivery.compute, cancel.compute, messages.compute, refunds.compute, returns.compute),
 )
 ByFamily = dict[Family, list[MetricResult]]
 
 
 def compute_all(*, session: Session, account: models.Account, as_of: date) -> list[MetricResult]:
     """Every metric's results for `account` as of `as_of` (the day is passed in, never read from a clock)."""
-    ctx = MetricContext.for_account(session=session, account=account, as_of=as_of)
-    engine = _second_connection_engine(session)
-    if engine is None:
-        by_family = _run(ctx, FAMILIES)
-    else:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="metrics-lane") as pool:
-            other = pool.submit(_run_on_own_session, engine, ctx, LANES[1])
-            by_family = _run(ctx, LANES[0])
-            by_family.update(other.result())
-    results = [result for family in FAMILIES for result in by_family[family]]
-    # An Account Health report at most a few days old is the headline, the computed figure beside it.
-    apply_amazon_figures(ctx, results)
+    with collector_paused():
+        ctx = MetricContext.for_account(session=session, account=account, as_of=as_of)
+        engine = _second_connection_engine(session)
+        if engine is None:
+            by_family = _run(ctx, FAMILIES)
+        else:
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="metrics-lane") as pool:
+                other = pool.submit(_run_on_own_session, engine, ctx, LANES[1])
+                by_family = _run(ctx, LANES[0])
+                by_family.update(other.result())
+        results = [result for family in FAMILIES for result in by_family[family]]
+        # An Account Health report at most a few days old is the headline, the computed figure beside it.
+        apply_amazon_figures(ctx, results)
     return results
 
 

@@ -34,12 +34,10 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    false,
     func,
     literal,
     literal_column,
     not_,
-    or_,
     select,
     true,
     union_all,
@@ -52,7 +50,7 @@ from metrics.context import MetricContext
 from metrics.figures import no_data, rate, with_outlook
 from metrics.orders import skus_of
 from metrics.result import Basis, Cause, MetricResult, Window
-from metrics.sql import rows_of
+from metrics.sql import from_raw, raw_form, raw_instant, rows_of
 from storage.models import OrderFact, UnshippedItem, Upload
 from storage.types import UTCDateTime
 
@@ -76,7 +74,7 @@ LOWER_BOUND = (
 class LateOrder:
     order_id: str
     expected: date
-    confirmed: datetime | None  # None: not confirmed by the evaluation instant
+    confirmed: bool  # by the evaluation instant
     carrier: str | None
     skus: list[str] = field(default_factory=list)
 
@@ -276,6 +274,129 @@ def _orders_by_expected(
     return counted
 
 
+@dataclass(slots=True)
+class Judged:
+    """An MFN order All Orders shows cancelled, or whose first confirmation may have come late, judged.
+
+    A tuple-like record: tens of thousands are made at a time.
+    """
+
+    order_id: str
+    order_date: date
+    expected: date
+    confirmed: bool  # a ship confirmation came before the instant
+    carrier: str | None
+    items: int
+    first_sku: str
+    may_be_late: bool
+    cancelled_before_due: bool  # a whole-order cancellation before the end of the expected ship date
+    approximate: bool  # its cancel time is only bounded by All Orders' last update
+    whole_order_cancelled: bool
+    awaiting: bool  # All Orders shows items still to ship
+    has_event: bool  # cancelled, refunded or asked about by the instant (metrics/orders.py)
+    # With the shipments template: confirmed after the end of the expected ship date, or not confirmed
+    # although that day ended before the instant.
+    late_by_confirmation: bool
+
+
+JUDGED_DAYS = 90  # the perfect order percentage's window: the widest that reads the judged orders
+_SHARED_KEY = "judged_orders"
+
+
+def judged_orders(ctx: MetricContext, first_day: date) -> list[Judged]:
+    """The MFN orders placed from `first_day` to yesterday that were cancelled or may have shipped late.
+
+    Read once per context from the earliest day any metric asks (the late shipment rate's first order
+    date, or the perfect order percentage's window) and shared: both metrics judge the same orders.
+    """
+    cached: tuple[date, list[Judged]] | None = ctx.shared.get(_SHARED_KEY)
+    if cached is None or cached[0] > first_day:
+        loaded_from = min(first_day, ctx.as_of - timedelta(days=JUDGED_DAYS))
+        cached = (loaded_from, _judge(ctx, loaded_from, confirmations=ctx.has("shipments")))
+        ctx.shared[_SHARED_KEY] = cached
+    return [order for order in cached[1] if order.order_date >= first_day]
+
+
+def _judge(ctx: MetricContext, first_day: date, *, confirmations: bool) -> list[Judged]:
+    """The exceptions, read from their covering partial indexes (cancelled orders, late candidates: a few
+    per hundred orders), and judged here against the calendar: an expected ship date and the end of
+    its local day are dictionary look-ups for the few dozen days and distinct latest-ship-dates
+    involved, where the database would evaluate CASE trees on every row."""
+    f = OrderFact
+    instant, zone = ctx.instant, ZoneInfo(ctx.timezone)
+    placed = and_(f.account_id == ctx.account_id, f.channel == SCOPE, f.order_date.between(first_day, ctx.yesterday))
+    columns = (
+        f.amazon_order_id,
+        f.order_date,
+        raw_instant(ctx, f.latest_ship_at),
+        f.template_expected_ship_date,
+        raw_instant(ctx, f.first_confirmed_at),
+        f.carrier,
+        f.items,
+        f.first_sku,
+        f.may_be_late,
+        f.cancelled_items,
+        f.awaiting_items,
+        raw_instant(ctx, f.cancelled_at),
+        raw_instant(ctx, f.last_updated_at),
+        case((f.problem_at < instant, 1), else_=0),
+    )
+    also_cancelled = and_(f.cancel_seen_at.is_not(None), f.cancelled_items > 0)
+    cancelled = select(*columns).where(placed, also_cancelled)
+    cancelled = cancelled.with_hint(f, "INDEXED BY ix_order_facts_cancelled", "sqlite")
+    # `= true`, as the candidates' partial index says it (SQLite matches the index's clause by its form).
+    # The candidates not read as cancelled already: a UNION ALL, no de-duplication to sort for.
+    candidates = select(*columns).where(placed, f.may_be_late == true(), not_(also_cancelled))
+    candidates = candidates.with_hint(f, "INDEXED BY ix_order_facts_late_candidates", "sqlite")
+    by_handling = expected_by_order_date(ctx, first_day, ctx.yesterday)
+    # Instants are compared in the form the driver gives them (metrics/sql.py `raw_instant`).
+    local_dates: dict[Any, date] = {}
+    day_ends: dict[date, Any] = {}
+    before = raw_form(ctx, instant)
+    last_ended = last_ended_day(ctx)
+    judged: list[Judged] = []
+    for row in rows_of(ctx, union_all(cancelled, candidates)):
+        order_id, order_date, ship_by, template_date, first_confirmed, carrier, items, first_sku = row[:8]
+        may_be_late, cancelled_items, awaiting, cancelled_at, last_updated, has_event = row[8:]
+        # The latest-ship-date's local date (23:59:59 PST is still that day), else the shipments
+        # template's date, else the order date plus the handling time.
+        if ship_by is not None:
+            expected = local_dates.get(ship_by)
+            if expected is None:
+                expected = local_dates[ship_by] = from_raw(ship_by).astimezone(zone).date()
+        elif confirmations and template_date is not None:
+            expected = template_date
+        else:
+            expected = by_handling[order_date]
+        deadline = day_ends.get(expected)
+        if deadline is None:
+            deadline = day_ends[expected] = raw_form(ctx, end_of_local_day(expected, ctx.timezone))
+        confirmed = first_confirmed is not None and first_confirmed < before
+        # Only a whole-order cancellation takes an order out; its time is the template's, else All
+        # Orders' last update (the latest it can have happened). A cancellation after the instant has
+        # not happened.
+        cancel_time = cancelled_at if cancelled_at is not None else last_updated
+        judged.append(
+            Judged(
+                order_id,
+                order_date,
+                expected,
+                confirmed,
+                carrier,
+                items,
+                first_sku,
+                bool(may_be_late),
+                cancelled_items > 0 and cancel_time < before and cancel_time <= deadline,
+                cancelled_items > 0 and cancelled_at is None,
+                cancelled_items >= items,
+                awaiting > 0,
+                bool(has_event),
+                bool(may_be_late) and (first_confirmed > deadline if confirmed else expected <= last_ended),
+            )
+        )
+    return judged
+
+
 def tally(ctx: MetricContext, *, confirmations: bool) -> Tally:
     """Orders due and late per expected ship date from D-30 to D+13, as known at the evaluation instant.
 
@@ -285,88 +406,36 @@ def tally(ctx: MetricContext, *, confirmations: bool) -> Tally:
     From the order facts (storage/order_facts.py), in two parts, each read through an index: the MFN
     orders per expected ship date (every order of the window, but only counted), and the few orders
     that are not simply due and on time: those All Orders shows cancelled, and those whose first
-    confirmation is not known to be on time (`may_be_late`), judged one by one in the database.
+    confirmation is not known to be on time (`may_be_late`), judged one by one (`judged_orders`).
     """
-    instant, tz = ctx.instant, ctx.timezone
     lo, hi = ctx.as_of - timedelta(days=max(WINDOWS)), ctx.as_of + timedelta(days=AHEAD - 1)
     first_day = first_order_day(ctx, lo)
-    days = LocalDays(ctx.session.get_bind().dialect.name, tz, lo, hi)
+    days = LocalDays(ctx.session.get_bind().dialect.name, ctx.timezone, lo, hi)
     f = OrderFact
     placed = and_(f.account_id == ctx.account_id, f.channel == SCOPE, f.order_date.between(first_day, ctx.yesterday))
     expected = expected_ship_date(ctx, days, first_day, ctx.yesterday, confirmations=confirmations)
     orders = _orders_by_expected(ctx, days, placed, expected)
-
-    # The exceptions: cancelled (the partial index of cancelled orders) or possibly late. The expected
-    # date is a column of the subquery: the end-of-day tree below tests it at every node.
-    columns = (
-        f.amazon_order_id.label("order_id"),
-        expected.label("expected"),
-        f.cancelled_items,
-        f.last_updated_at,
-        f.cancelled_at,
-        f.may_be_late,
-        case((f.first_confirmed_at < instant, f.first_confirmed_at)).label("confirmed"),
-        f.carrier,
-        f.items,
-        f.first_sku,
-    )
-    cancelled = select(*columns).where(placed, f.cancel_seen_at.is_not(None), f.cancelled_items > 0)
-    cancelled = cancelled.with_hint(f, "INDEXED BY ix_order_facts_cancelled", "sqlite")
-    # `= true`, as the candidates' partial index says it (SQLite matches the index's clause by its form).
-    # The candidates not read as cancelled already: a UNION ALL, no de-duplication to sort for.
-    also_cancelled = and_(f.cancel_seen_at.is_not(None), f.cancelled_items > 0)
-    candidates = select(*columns).where(placed, f.may_be_late == true(), not_(also_cancelled))
-    candidates = candidates.with_hint(f, "INDEXED BY ix_order_facts_late_candidates", "sqlite")
-    exceptions = union_all(cancelled, candidates).subquery("exceptions")
-    o = exceptions.c
-    deadline = days.end_of(o.expected)
-    # Only a whole-order cancellation takes an order out; its time is the template's, else All Orders'
-    # last update (the latest it can have happened). A cancellation after the instant has not happened.
-    cancel_time = func.coalesce(o.cancelled_at, o.last_updated_at)
-    cancelled_before_due = and_(o.cancelled_items > 0, cancel_time < instant, cancel_time <= deadline)
-    approximate = and_(o.cancelled_items > 0, o.cancelled_at.is_(None))
-    if confirmations:
-        late: ColumnElement[Any] = and_(
-            o.may_be_late.is_(True),
-            or_(
-                and_(o.confirmed.is_not(None), o.confirmed > deadline),
-                and_(o.confirmed.is_(None), o.expected <= last_ended_day(ctx)),
-            ),
-        )
-    else:
-        snapshot_late = sorted(_late_from_snapshot(ctx))
-        late = o.order_id.in_(snapshot_late) if snapshot_late else false()
-    rows = rows_of(
-        ctx,
-        select(
-            o.order_id,
-            o.expected,
-            o.confirmed,
-            o.carrier,
-            o["items"],
-            o.first_sku,
-            case((cancelled_before_due, 1), else_=0).label("out"),
-            case((late, 1), else_=0).label("late"),
-            case((approximate, 1), else_=0).label("approximate"),
-        ).where(o.expected.between(lo, hi)),
-    )
+    snapshot_late = set() if confirmations else _late_from_snapshot(ctx)
     late_orders: list[LateOrder] = []
     approx: dict[date, int] = defaultdict(int)
-    for order_id, expected_on, confirmed, carrier, items, first_sku, out, is_late, approximate in rows:
-        if out:
-            orders[expected_on] -= 1  # not due: counted above with the rest
+    for order in judged_orders(ctx, first_day):
+        if not lo <= order.expected <= hi:
             continue
-        if is_late:
+        if order.cancelled_before_due:
+            orders[order.expected] -= 1  # not due: counted above with the rest
+            continue
+        late = order.late_by_confirmation if confirmations else order.order_id in snapshot_late
+        if late:
             # A single-item order's SKU is its first; the others' are looked up.
-            skus = [first_sku] if items == 1 else []
-            late_orders.append(LateOrder(order_id, expected_on, confirmed, carrier, skus))
-        if approximate:
-            approx[expected_on] += 1
+            skus = [order.first_sku] if order.items == 1 else []
+            late_orders.append(LateOrder(order.order_id, order.expected, order.confirmed, order.carrier, skus))
+        if order.approximate:
+            approx[order.expected] += 1
     daily: dict[date, tuple[int, int]] = {day: (n, 0) for day, n in orders.items() if n}
-    for order in late_orders:
-        due, late_count = daily[order.expected]
-        daily[order.expected] = (due, late_count + 1)
-    late_orders.sort(key=lambda order: (order.expected, order.order_id))
+    for late_order in late_orders:
+        due, late_count = daily[late_order.expected]
+        daily[late_order.expected] = (due, late_count + 1)
+    late_orders.sort(key=lambda late_order: (late_order.expected, late_order.order_id))
     _add_skus(ctx, late_orders)
     return Tally(daily, {day: n for day, n in approx.items() if n}, late_orders)
 
@@ -393,7 +462,7 @@ def _group(kind: str, orders: Iterable[LateOrder], labels: Callable[[LateOrder],
 
 def _causes(late: list[LateOrder], *, confirmations: bool) -> list[Cause]:
     def how(order: LateOrder) -> list[str]:
-        if order.confirmed is not None:
+        if order.confirmed:
             return ["ship confirmed after the expected ship date"]
         if confirmations:
             return ["not confirmed by the end of the expected ship date"]
@@ -459,8 +528,8 @@ def compute(ctx: MetricContext) -> list[MetricResult]:
         )
         result.causes = _causes(late, confirmations=confirmations)
         result.extra = {
-            "confirmed_late": sum(1 for order in late if order.confirmed is not None),
-            "unconfirmed_late": sum(1 for order in late if order.confirmed is None),
+            "confirmed_late": sum(1 for order in late if order.confirmed),
+            "unconfirmed_late": sum(1 for order in late if not order.confirmed),
         }
         with_outlook(result, ctx, counts.daily, start_offset=days, end_offset=END)
         results.append(result)

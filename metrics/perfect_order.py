@@ -12,19 +12,18 @@ from __future__ import annotations
 import heapq
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import Any
+from datetime import date
 
-from sqlalchemy import Select, and_, case, func, literal, not_, or_, select, true, union_all
+from sqlalchemy import func, literal, select, union_all
 
 from metrics.calendar import window
 from metrics.context import MetricContext
 from metrics.figures import no_data, rate, with_outlook
-from metrics.late_shipment import LocalDays, expected_ship_date, last_ended_day
+from metrics.late_shipment import Judged, judged_orders, last_ended_day
 from metrics.odr import Counted, count_defects, load_defects
 from metrics.orders import EVENTS_INDEX, event_flags, events_happened, orders_per_day
 from metrics.result import Basis, Cause, MetricResult, Window
-from metrics.sql import dialect_name, in_code_point_order, rows_of
+from metrics.sql import in_code_point_order, rows_of
 from storage.models import OrderFact, OrderItem
 
 METRIC = "perfect_order_pct"
@@ -39,9 +38,6 @@ REASONS = {
     "refund": "Refund",
     "message": "Buyer message",
 }
-# Expected ship dates run this far past the window's last order date at most (30 business days of
-# handling, Amazon's longest, with weekends and holidays); a later one is taken as ending then.
-SHIP_DAYS_AHEAD = 45
 
 
 @dataclass
@@ -132,72 +128,42 @@ def _sku_examples(ctx: MetricContext, current: Window, skus: list[str]) -> dict[
     return found
 
 
-def _late_shipments(ctx: MetricContext, current: Window) -> Select[Any]:
-    """Late MFN shipments of the window's orders, from the order facts.
+def _late_shipments(ctx: MetricContext, current: Window) -> list[Judged]:
+    """Late MFN shipments of the window's orders, as the late shipment rate judges them.
 
     Late, by the rules metrics/late_shipment.py applies (metrics.md 3.3): expected ship date = the
     order's latest-ship-date (a local date), else the shipments template's, else the order date plus
     the handling time in business days. With the shipments template, an order without a confirmation
     by the instant is late once that date has ended; without it, only orders All Orders still shows
     awaiting shipment can be. A cancelled order is imperfect as a cancellation, not also as a late
-    shipment. Only the orders whose first confirmation is not known to be on time are read, by their
-    index (`may_be_late`, storage/order_facts.py), each saying whether it also had an event.
+    shipment. Only the orders whose first confirmation is not known to be on time are judged
+    (`may_be_late`, storage/order_facts.py), the same the late shipment rate judges: read once for both.
     """
-    account, instant = ctx.account_id, ctx.instant
     confirmations = ctx.has("shipments")
-    f = OrderFact
-    in_window = and_(f.account_id == account, f.order_date.between(current.start, current.end))
-    # Expected ship dates run from the window's first order date to SHIP_DAYS_AHEAD past its last; the
-    # CASE trees of SQLite need the local days they may meet (one outside only needs to stay outside).
-    days = LocalDays(
-        dialect_name(ctx),
-        ctx.timezone,
-        current.start - timedelta(days=7),
-        current.end + timedelta(days=SHIP_DAYS_AHEAD),
-    )
-    expected = expected_ship_date(ctx, days, current.start, current.end, confirmations=confirmations)
-    # The expected date is a column of a subquery: the end-of-day tree below tests it at every node.
-    candidates = (
-        select(
-            f.amazon_order_id,
-            f.order_date,
-            f.first_sku,
-            f.first_confirmed_at,
-            f.awaiting_items,
-            expected.label("expected"),
-            case((f.problem_at < instant, 1), else_=0).label("has_event"),
-        )
-        .where(in_window, f.may_be_late == true(), f.channel == "mfn", f.cancelled_items < f.items)
-        .with_hint(f, "INDEXED BY ix_order_facts_late_candidates", "sqlite")
-        .subquery("candidates")
-    )
-    c = candidates.c
     last_ended = last_ended_day(ctx)
-    if confirmations:
-        confirmed = c.first_confirmed_at < instant
-        late = or_(
-            and_(confirmed, c.first_confirmed_at > days.end_of(c.expected)),
-            and_(or_(c.first_confirmed_at.is_(None), not_(confirmed)), c.expected <= last_ended),
-        )
-    else:
-        late = and_(c.awaiting_items > 0, c.expected <= last_ended)
-    shipped_late: Select[Any] = select(c.amazon_order_id, c.order_date, c.first_sku, c.has_event).where(late)
-    return shipped_late
+    return [
+        order
+        for order in judged_orders(ctx, current.start)
+        if order.order_date <= current.end
+        and order.may_be_late
+        and not order.whole_order_cancelled
+        and (order.late_by_confirmation if confirmations else order.awaiting and order.expected <= last_ended)
+    ]
 
 
 def _count_others(ctx: MetricContext, current: Window, counted: Counted, imperfect: Imperfect) -> None:
     """Defects and late shipments: by reason, and (once per order, unless it had an event, counted
     already) per day and SKU."""
-    late = rows_of(ctx, _late_shipments(ctx, current))
+    late = _late_shipments(ctx, current)
     by_reason: dict[str, list[str]] = {part: list(defects) for part, defects in counted.parts.items()}
-    by_reason["late_shipment"] = [row[0] for row in late]
+    by_reason["late_shipment"] = [order.order_id for order in late]
     for reason, ids in by_reason.items():
         if ids:
             imperfect.reasons[reason] = (len(ids), heapq.nsmallest(3, ids))
     others: dict[str, tuple[date, str]] = {}
-    for order_id, day, sku, has_event in late:
-        if not has_event:
-            others[order_id] = (day, sku)
+    for order in late:
+        if not order.has_event:
+            others[order.order_id] = (order.order_date, order.first_sku)
     for defects in counted.parts.values():
         for order_id, defect in defects.items():
             if not defect.has_event:

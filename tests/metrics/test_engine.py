@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -14,6 +16,7 @@ from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from metrics.amazon import apply_amazon_figures
+from metrics.collector import collector_paused
 from metrics.context import MetricContext
 from metrics.engine import FAMILIES, LANES, compute_all
 from metrics.result import MetricResult
@@ -90,3 +93,70 @@ def test_rows_the_session_has_not_committed_are_counted_on_its_own_connection(
     late = next(r for r in results if r.id == "late_shipment_rate" and r.window_days == 30)
     assert (late.numerator, late.denominator) == (1, 1)
     assert len(used) == 1
+
+
+def test_no_collector_pass_runs_while_computing_and_the_collector_is_back_as_it_was_after(
+    sessions: sessionmaker[Session], account: models.Account, exports: list[Path]
+) -> None:
+    for path in exports:
+        ingest_ok(sessions, account, path)
+    passes: list[int] = []
+
+    def counting(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            passes.append(info["generation"])
+
+    gc.callbacks.append(counting)
+    try:
+        for was_on in (True, False):
+            (gc.enable if was_on else gc.disable)()
+            with sessions.begin() as session:
+                passes.clear()
+                compute_all(session=session, account=account, as_of=AS_OF)
+                # At most the pass that resumes collecting as it ends.
+                assert len(passes) <= 1
+            assert gc.isenabled() is was_on
+        # The same work without the pause runs a pass per few hundred allocations: the check above can fail.
+        gc.enable()
+        with sessions.begin() as session:
+            passes.clear()
+            ctx = MetricContext.for_account(session=session, account=account, as_of=AS_OF)
+            for family in FAMILIES:
+                family(ctx)
+            assert len(passes) > 10
+    finally:
+        gc.callbacks.remove(counting)
+        gc.enable()
+
+
+def test_the_collector_resumes_when_the_last_of_overlapping_computations_ends() -> None:
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    states: dict[str, bool] = {}
+
+    def first() -> None:
+        with collector_paused():
+            first_in.set()
+            second_in.wait(5)
+        first_out.set()
+
+    def second() -> None:
+        first_in.wait(5)
+        with collector_paused():
+            second_in.set()
+            first_out.wait(5)
+            states["after the first ended"] = gc.isenabled()
+        states["after both ended"] = gc.isenabled()
+
+    assert gc.isenabled()
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert states == {"after the first ended": False, "after both ended": True}
+
+
+def test_the_collector_resumes_when_a_computation_fails() -> None:
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("a metric query failed")
+    assert gc.isenabled()
