@@ -5,7 +5,8 @@ records. Each allocation burst triggers collector passes, and the oldest generat
 every live object of the process (the application's too): a third of `compute_all`'s time on the
 benchmark account (docs/performance.md), for about 5,000 objects in reference cycles freed in the
 end. Reference counting still frees everything else at once; the collector resumes when the last
-computation running in the process ends, and its next pass takes the cycles.
+computation running in the process ends, and its next pass takes the cycles. (Code that switches the
+collector off while a computation runs finds it on again after: healthbot has none.)
 """
 
 from __future__ import annotations

@@ -36,7 +36,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, literal_column, null, select, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    true,
+    union_all,
+)
 
 from metrics.calendar import end_of_local_day, window
 from metrics.context import MetricContext
@@ -46,7 +60,7 @@ from metrics.result import Basis, Cause, MetricResult, Outlook, Window
 from metrics.sql import rows_of
 from metrics.status import outlook
 from storage.models import MfnShipment, OrderItem, ShipmentDayCount
-from storage.shipment_days import FLAGGED_INVALID, FLAGGED_VALID, NO_FLAG
+from storage.shipment_days import FLAGGED_INVALID, FLAGGED_VALID
 from storage.types import UTCDateTime
 
 VTR, OTDR, UNITS = "valid_tracking_rate", "on_time_delivery_rate", "on_time_delivery_rate.units"
@@ -275,17 +289,25 @@ class DayCounts:
         return self.units - self.units_on_time if self.open else 0
 
 
-def _day_counts(ctx: MetricContext, days: list[date], judge: _Judge) -> list[DayCounts]:
+Kept = dict[date, dict[Any, tuple[int, int, int, int, int]]]
+
+
+def _day_counts(ctx: MetricContext, days: list[date], judge: _Judge, *, use_kept: bool = True) -> list[DayCounts]:
     """Per promised date and tracking class: shipments, on time and units (one small row each).
 
     With the flag alone to judge by, the days whose counts are kept (storage/shipment_days.py) take
     them from there, the shipments on time for sure already counted on time: only the others are
-    judged, from their partial index. The other days are counted shipment by shipment.
+    judged, from their partial index. The other days are counted shipment by shipment. The kept counts
+    are read again in the statement that judges the others, so both are of one moment: should an
+    upload have changed which days they serve in between, every day is counted shipment by shipment.
     """
     s = MfnShipment
-    kept = _kept_counts(ctx, days) if judge is FLAG_ONLY else {}
+    planned: Kept = {}
+    if use_kept and judge is FLAG_ONLY:
+        planned = _usable(ctx, rows_of(ctx, _kept_rows(ctx, days[0], ctx.yesterday)))
     branches = []
     one = func.coalesce(s.units, 1)
+    no_instant = cast(null(), UTCDateTime())
     for day in days:
         in_time = and_(s.delivered_at < ctx.instant, s.delivered_at <= literal(_deadline(ctx, day), UTCDateTime()))
         branch = (
@@ -297,53 +319,72 @@ def _day_counts(ctx: MetricContext, days: list[date], judge: _Judge) -> list[Day
                 func.sum(one),
                 func.sum(case((in_time, one), else_=0)),
                 func.count() - func.count(s.units),
+                literal(False).label("kept"),
+                no_instant,
             )
             .where(_on_day(ctx, day))
             # By position: PostgreSQL takes a CASE with bound parameters repeated in GROUP BY for
             # another expression than the one selected.
             .group_by(literal_column("1"), literal_column("2"))
         )
-        if day in kept:
+        if day in planned:
             branch = branch.where(s.on_time_for_sure.is_not(True)).with_hint(s, TO_JUDGE_INDEX, "sqlite")
         branches.append(branch)
+    if planned:
+        branches.append(_kept_rows(ctx, min(planned), max(planned)))
     open_days = {day for day in days if _deadline(ctx, day) >= ctx.instant}
     counts = []
     judged: dict[tuple[date, Any], tuple[int, int]] = {}
-    for day, key, n, on, units, units_on, without in rows_of(ctx, union_all(*branches)):
-        if day in kept:
+    kept_rows = []
+    for row in rows_of(ctx, union_all(*branches)):
+        day, key, n, on, units, units_on, without, from_kept, _ = row
+        if from_kept:
+            kept_rows.append(row)
+        elif day in planned:
             judged[(day, key)] = (int(on), int(units_on))
-            continue
-        tracking = judge.tracking_class(key)
-        counts.append(DayCounts(day, tracking, n, int(on), int(units), int(units_on), without, day in open_days))
+        else:
+            tracking = judge.tracking_class(key)
+            counts.append(DayCounts(day, tracking, n, int(on), int(units), int(units_on), without, day in open_days))
+    kept = {day: groups for day, groups in _usable(ctx, kept_rows).items() if day in planned}
+    if set(kept) != set(planned):
+        return _day_counts(ctx, days, judge, use_kept=False)
     for day, groups in kept.items():
-        for key, (n, units, without, sure, sure_units) in groups.items():
+        for key, (n, sure, units, sure_units, without) in groups.items():
             on, units_on = judged.get((day, key), (0, 0))
             tracking, is_open = judge.tracking_class(key), day in open_days
             counts.append(DayCounts(day, tracking, n, sure + on, units, sure_units + units_on, without, is_open))
     return counts
 
 
-_FLAG_KEYS = {FLAGGED_VALID: True, FLAGGED_INVALID: False, NO_FLAG: None}
+def _kept_rows(ctx: MetricContext, first: date, last: date) -> Select[Any]:
+    """The kept counts of promised dates [first, last], in the shape of `_day_counts`' branches: the
+    flag as the flag-only judge's key (no flag: NULL), shipments, on time for sure, units, their units,
+    without units, a true `kept` and the latest confirmation."""
+    c = ShipmentDayCount
+    flag = case((c.tracking == FLAGGED_VALID, true()), (c.tracking == FLAGGED_INVALID, false()), else_=null())
+    return select(
+        c.promised_delivery_date,
+        flag,
+        c.shipments,
+        c.sure,
+        c.units,
+        c.sure_units,
+        c.without_units,
+        literal(True).label("kept"),
+        c.last_confirmed_at,
+    ).where(c.account_id == ctx.account_id, c.promised_delivery_date.between(first, last))
 
 
-def _kept_counts(ctx: MetricContext, days: list[date]) -> dict[date, dict[Any, tuple[int, int, int, int, int]]]:
+def _usable(ctx: MetricContext, rows: Sequence[Sequence[Any]]) -> Kept:
     """The kept counts of the days they hold for: promised before the as-of day (so that every delivery
     on time for sure came before the evaluation instant), every shipment confirmed before the instant,
-    every one flagged. Day -> tracking flag (the flag-only judge's key) -> (shipments, units, without
-    units, on time for sure, their units)."""
-    c = ShipmentDayCount
-    rows = rows_of(
-        ctx,
-        select(c.promised_delivery_date, c.tracking, c.shipments, c.units, c.without_units, c.sure, c.sure_units)
-        .add_columns(c.last_confirmed_at)
-        .where(c.account_id == ctx.account_id, c.promised_delivery_date.between(days[0], ctx.yesterday)),
-    )
-    kept: dict[date, dict[Any, tuple[int, int, int, int, int]]] = defaultdict(dict)
+    every one flagged. Day -> flag -> (shipments, on time for sure, units, their units, without units)."""
+    kept: Kept = defaultdict(dict)
     unusable: set[date] = set()
-    for day, tracking, n, units, without, sure, sure_units, last_confirmed in rows:
-        if tracking == NO_FLAG or last_confirmed >= ctx.instant:
+    for day, flag, n, sure, units, sure_units, without, _, last_confirmed in rows:
+        if flag is None or last_confirmed >= ctx.instant or day >= ctx.as_of:
             unusable.add(day)
-        kept[day][_FLAG_KEYS[tracking]] = (n, units, without, sure, sure_units)
+        kept[day][flag] = (n, sure, units, sure_units, without)
     return {day: groups for day, groups in kept.items() if day not in unusable}
 
 

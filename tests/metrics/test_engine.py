@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,8 +59,14 @@ def test_every_family_is_in_exactly_one_lane() -> None:
     assert len(laned) == len(set(laned))
 
 
+@pytest.fixture
+def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second lane runs only with a second core: the tests see the same on a one-core runner."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+
 def test_two_lanes_on_two_connections_give_the_figures_one_session_gives(
-    engine: Engine, sessions: sessionmaker[Session], account: models.Account, exports: list[Path]
+    engine: Engine, sessions: sessionmaker[Session], account: models.Account, exports: list[Path], two_cores: None
 ) -> None:
     for path in exports:
         ingest_ok(sessions, account, path)
@@ -70,28 +77,35 @@ def test_two_lanes_on_two_connections_give_the_figures_one_session_gives(
         ctx = MetricContext.for_account(session=session, account=account, as_of=AS_OF)
         one_by_one = [result for family in FAMILIES for result in family(ctx)]
         apply_amazon_figures(ctx, one_by_one)
+        second_lane = {result.id for family in LANES[1] for result in family(ctx)}
     assert as_json(laned) == as_json(one_by_one)
-    late = next(r for r in laned if r.id == "late_shipment_rate")  # a family of the second lane
-    assert late.denominator
+    assert {"on_time_delivery_rate", "valid_tracking_rate"} <= second_lane
+    delivery = next(r for r in laned if r.id == "on_time_delivery_rate")
+    assert delivery.denominator
 
 
 def test_rows_the_session_has_not_committed_are_counted_on_its_own_connection(
-    engine: Engine, sessions: sessionmaker[Session], account: models.Account
+    engine: Engine, sessions: sessionmaker[Session], account: models.Account, two_cores: None
 ) -> None:
     with connections_used(engine) as used, sessions.begin() as session:
         stored = session.get(models.Account, account.id)
         assert stored is not None
         scenario = Scenario(session, stored)
-        # An MFN order due on 2026-11-02 (1 handling day), confirmed two days late: the late shipment
-        # rate, computed in the second lane, must see it although it is not committed.
+        # An MFN order due on 2026-11-02 (1 handling day), confirmed two days late with tracking the
+        # file marks invalid, promised for 2026-11-06: the late shipment rate (first lane) and the valid
+        # tracking rate (second lane) must both see it although it is not committed.
         scenario.order("111-0000001-0000001", "2026-11-01T18:00:00+00:00", channel="mfn")
-        scenario.shipment("111-0000001-0000001", confirmed="2026-11-04T18:00:00+00:00")
+        scenario.shipment(
+            "111-0000001-0000001", confirmed="2026-11-04T18:00:00+00:00", valid=False, promised="2026-11-06"
+        )
         session.flush()
         assert session.scalar(select(func.count()).select_from(models.OrderItem)) == 1
         results = compute_all(session=session, account=stored, as_of=AS_OF)
         session.rollback()
     late = next(r for r in results if r.id == "late_shipment_rate" and r.window_days == 30)
     assert (late.numerator, late.denominator) == (1, 1)
+    tracking = next(r for r in results if r.id == "valid_tracking_rate")
+    assert (tracking.numerator, tracking.denominator) == (0, 1)
     assert len(used) == 1
 
 
