@@ -10,40 +10,31 @@ It reads the order facts (storage/order_facts.py, one row per order), in two ind
 the MFN orders per expected ship date, counted from the (account, channel, latest-ship-date) index
 alone (the local days of the window are an instant range), and the few orders that are not simply
 due and on time: those All Orders shows cancelled, and those whose first confirmation is not known to
-be on time (`may_be_late`), judged one by one. The calendar is worked out in Python for the few dozen
-days involved: order date -> expected ship date is a CASE tree (a step function of the order date,
-for orders without a latest-ship-date); local dates and local day ends come from PostgreSQL's own
-time zone functions, or on SQLite (which has none) from CASE trees over the local day boundaries,
-evaluated on a column of a subquery, never on an expression. The late orders' SKUs come from a second
+be on time (`may_be_late`), judged one by one, once for this metric and the perfect order percentage.
+The calendar is worked out in Python (`ExpectedShipDates`) for the few hundred distinct
+latest-ship-dates and days involved, on either database. The late orders' SKUs come from a second
 look-up by key.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
-    Date,
-    DateTime,
-    Interval,
     and_,
     case,
-    cast,
     func,
-    literal,
-    literal_column,
     not_,
     select,
     true,
     union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.types import TypeEngine
 
 from metrics.calendar import end_of_local_day, window
 from metrics.context import MetricContext
@@ -52,7 +43,6 @@ from metrics.orders import skus_of
 from metrics.result import Basis, Cause, MetricResult, Window
 from metrics.sql import from_raw, raw_form, raw_instant, rows_of
 from storage.models import OrderFact, UnshippedItem, Upload
-from storage.types import UTCDateTime
 
 METRIC = "late_shipment_rate"
 SCOPE = "mfn"
@@ -88,75 +78,12 @@ class Tally:
     late: list[LateOrder]
 
 
-# --- the calendar as SQL ---------------------------------------------------------------------------
-
-
-def _tree(
-    expr: ColumnElement[Any], breaks: Sequence[Any], values: Sequence[Any], key: TypeEngine[Any], out: TypeEngine[Any]
-) -> ColumnElement[Any]:
-    if len(values) == 1:
-        return literal(values[0], out)
-    mid = len(breaks) // 2
-    return case(
-        (expr < literal(breaks[mid], key), _tree(expr, breaks[:mid], values[: mid + 1], key, out)),
-        else_=_tree(expr, breaks[mid + 1 :], values[mid + 1 :], key, out),
-    )
-
-
-def step(
-    expr: ColumnElement[Any],
-    first: Any,
-    points: Iterable[tuple[Any, Any]],
-    *,
-    key: TypeEngine[Any],
-    out: TypeEngine[Any],
-) -> ColumnElement[Any]:
-    """A step function as a balanced CASE tree: `first` below the first point, else the value of the
-    last point at or below `expr`. About log2(steps) comparisons a row, whatever the number of days."""
-    breaks: list[Any] = []
-    values: list[Any] = [first]
-    for at, value in points:
-        if value != values[-1]:
-            breaks.append(at)
-            values.append(value)
-    return _tree(expr, breaks, values, key, out)
+# --- the calendar ----------------------------------------------------------------------------------
 
 
 def local_midnight(day: date, timezone: str) -> datetime:
     """00:00 of `day` in the account's time zone, as a UTC instant."""
     return datetime.combine(day, time(), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
-
-
-@dataclass(frozen=True)
-class LocalDays:
-    """The account's local days in SQL. PostgreSQL converts time zones itself; SQLite cannot, so the
-    local day boundaries of the days [first, last] are handed to it as CASE trees (a day outside them
-    only needs to stay outside: it becomes the day before `first` or after `last`)."""
-
-    dialect: str
-    timezone: str
-    first: date
-    last: date
-
-    def _days(self) -> list[date]:  # first .. last + 1
-        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 2)]
-
-    def date_of(self, moment: ColumnElement[Any]) -> ColumnElement[Any]:
-        """The local date of a UTC instant."""
-        if self.dialect == "postgresql":
-            return cast(func.timezone(self.timezone, moment), Date())
-        before = self.first - timedelta(days=1)
-        points = ((local_midnight(d, self.timezone), d) for d in self._days())
-        return step(moment, before, points, key=UTCDateTime(), out=Date())
-
-    def end_of(self, day: ColumnElement[Any]) -> ColumnElement[Any]:
-        """23:59:59 on a local date, as a UTC instant (metrics.md 1, "local day ends")."""
-        if self.dialect == "postgresql":
-            local = cast(day, DateTime()) + literal(timedelta(hours=23, minutes=59, seconds=59), Interval())
-            return func.timezone(self.timezone, local, type_=UTCDateTime())
-        before = self.first - timedelta(days=1)
-        points = ((d, end_of_local_day(d, self.timezone)) for d in self._days())
-        return step(day, end_of_local_day(before, self.timezone), points, key=Date(), out=UTCDateTime())
 
 
 def expected_by_order_date(ctx: MetricContext, first: date, last: date) -> dict[date, date]:
@@ -216,35 +143,51 @@ def first_order_day(ctx: MetricContext, first_expected: date) -> date:
     return day
 
 
-def expected_ship_date(
-    ctx: MetricContext, days: LocalDays, first: date, last: date, *, confirmations: bool
-) -> ColumnElement[Any]:
-    """An order's expected ship date from its facts, for order dates [first, last].
+class ExpectedShipDates:
+    """Orders' expected ship dates and the ends of those local days, for order dates from `first_day`.
 
     The latest-ship-date's local date (23:59:59 PST is still that day), else the shipments template's
-    date, else the order date plus the handling time: a CASE tree on the order date (a step function).
+    date (with the template), else the order date plus the handling time in business days. Worked out
+    once per distinct latest-ship-date and day: a few hundred, for tens of thousands of orders.
     """
-    f = OrderFact
-    by_order_date = sorted(expected_by_order_date(ctx, first, last).items())
-    by_handling = step(f.order_date.expression, by_order_date[0][1], by_order_date, key=Date(), out=Date())
-    known: list[tuple[ColumnElement[bool], ColumnElement[Any]]] = [
-        (f.latest_ship_at.is_not(None), days.date_of(f.latest_ship_at.expression))
-    ]
-    if confirmations:
-        known.append((f.template_expected_ship_date.is_not(None), f.template_expected_ship_date.expression))
-    return case(*known, else_=by_handling)
+
+    def __init__(self, ctx: MetricContext, first_day: date, *, confirmations: bool) -> None:
+        self.timezone = ctx.timezone
+        self._zone = ZoneInfo(ctx.timezone)
+        self._confirmations = confirmations
+        self._by_handling = expected_by_order_date(ctx, first_day, ctx.yesterday)
+        self._local_dates: dict[Any, date] = {}
+        self._ends: dict[date, datetime] = {}
+
+    def of(self, order_date: date, ship_by: Any, template_date: date | None) -> date:
+        """`ship_by`: the latest-ship-date as an aware instant or in its `raw_instant` form, or None."""
+        if ship_by is not None:
+            local = self._local_dates.get(ship_by)
+            if local is None:
+                local = self._local_dates[ship_by] = from_raw(ship_by).astimezone(self._zone).date()
+            return local
+        if self._confirmations and template_date is not None:
+            return template_date
+        return self._by_handling[order_date]
+
+    def day_end(self, day: date) -> datetime:
+        """23:59:59 local on `day`, as a UTC instant (metrics.md 1, "local day ends")."""
+        end = self._ends.get(day)
+        if end is None:
+            end = self._ends[day] = end_of_local_day(day, self.timezone)
+        return end
 
 
 def _orders_by_expected(
-    ctx: MetricContext, days: LocalDays, placed: ColumnElement[bool], expected: ColumnElement[Any]
+    ctx: MetricContext, dates: ExpectedShipDates, first: date, last: date, placed: ColumnElement[bool]
 ) -> dict[date, int]:
-    """MFN orders per expected ship date in [days.first, days.last], cancelled ones included.
+    """MFN orders per expected ship date in [first, last], cancelled ones included.
 
     Those with a latest-ship-date are counted from the (account, channel, latest-ship-date, order date)
     index alone: the local days [first, last] are an instant range, grouped by the instant itself (in
     index order, no sort; a latest-ship-date is the end of a marketplace day, so there are a few
     distinct ones per day), each mapped to its local date here. The others (no latest-ship-date: rare)
-    get their date from the template or the handling time.
+    are counted per order date and template date, and dated here too.
     """
     f = OrderFact
     lsa = f.latest_ship_at.expression
@@ -253,23 +196,23 @@ def _orders_by_expected(
         select(lsa, func.count())
         .where(
             placed,
-            lsa >= local_midnight(days.first, days.timezone),
-            lsa < local_midnight(days.last + timedelta(days=1), days.timezone),
+            lsa >= local_midnight(first, dates.timezone),
+            lsa < local_midnight(last + timedelta(days=1), dates.timezone),
         )
         .group_by(lsa),
     )
     without_ship_by = rows_of(
         ctx,
-        select(expected.label("expected"), func.count().label("orders"))
+        select(f.order_date, f.template_expected_ship_date, func.count())
         .where(placed, lsa.is_(None))
-        .group_by(literal_column("1")),
+        .group_by(f.order_date, f.template_expected_ship_date),
     )
-    zone = ZoneInfo(days.timezone)
     counted: dict[date, int] = defaultdict(int)
     for moment, orders in with_ship_by:
-        counted[moment.astimezone(zone).date()] += orders
-    for day, orders in without_ship_by:
-        if days.first <= day <= days.last:
+        counted[dates.of(first, moment, None)] += orders
+    for order_date, template_date, orders in without_ship_by:
+        day = dates.of(order_date, None, template_date)
+        if first <= day <= last:
             counted[day] += orders
     return counted
 
@@ -321,9 +264,9 @@ def _judge(ctx: MetricContext, first_day: date, *, confirmations: bool) -> list[
     """The exceptions, read from their covering partial indexes (cancelled orders, late candidates: a few
     per hundred orders), and judged here against the calendar: an expected ship date and the end of
     its local day are dictionary look-ups for the few dozen days and distinct latest-ship-dates
-    involved, where the database would evaluate CASE trees on every row."""
+    involved (`ExpectedShipDates`), where the database would evaluate a CASE per row."""
     f = OrderFact
-    instant, zone = ctx.instant, ZoneInfo(ctx.timezone)
+    instant = ctx.instant
     placed = and_(f.account_id == ctx.account_id, f.channel == SCOPE, f.order_date.between(first_day, ctx.yesterday))
     columns = (
         f.amazon_order_id,
@@ -348,9 +291,8 @@ def _judge(ctx: MetricContext, first_day: date, *, confirmations: bool) -> list[
     # The candidates not read as cancelled already: a UNION ALL, no de-duplication to sort for.
     candidates = select(*columns).where(placed, f.may_be_late == true(), not_(also_cancelled))
     candidates = candidates.with_hint(f, "INDEXED BY ix_order_facts_late_candidates", "sqlite")
-    by_handling = expected_by_order_date(ctx, first_day, ctx.yesterday)
+    dates = ExpectedShipDates(ctx, first_day, confirmations=confirmations)
     # Instants are compared in the form the driver gives them (metrics/sql.py `raw_instant`).
-    local_dates: dict[Any, date] = {}
     day_ends: dict[date, Any] = {}
     before = raw_form(ctx, instant)
     last_ended = last_ended_day(ctx)
@@ -358,19 +300,10 @@ def _judge(ctx: MetricContext, first_day: date, *, confirmations: bool) -> list[
     for row in rows_of(ctx, union_all(cancelled, candidates)):
         order_id, order_date, ship_by, template_date, first_confirmed, carrier, items, first_sku = row[:8]
         may_be_late, cancelled_items, awaiting, cancelled_at, last_updated, has_event = row[8:]
-        # The latest-ship-date's local date (23:59:59 PST is still that day), else the shipments
-        # template's date, else the order date plus the handling time.
-        if ship_by is not None:
-            expected = local_dates.get(ship_by)
-            if expected is None:
-                expected = local_dates[ship_by] = from_raw(ship_by).astimezone(zone).date()
-        elif confirmations and template_date is not None:
-            expected = template_date
-        else:
-            expected = by_handling[order_date]
+        expected = dates.of(order_date, ship_by, template_date)
         deadline = day_ends.get(expected)
         if deadline is None:
-            deadline = day_ends[expected] = raw_form(ctx, end_of_local_day(expected, ctx.timezone))
+            deadline = day_ends[expected] = raw_form(ctx, dates.day_end(expected))
         confirmed = first_confirmed is not None and first_confirmed < before
         # Only a whole-order cancellation takes an order out; its time is the template's, else All
         # Orders' last update (the latest it can have happened). A cancellation after the instant has
@@ -410,11 +343,10 @@ def tally(ctx: MetricContext, *, confirmations: bool) -> Tally:
     """
     lo, hi = ctx.as_of - timedelta(days=max(WINDOWS)), ctx.as_of + timedelta(days=AHEAD - 1)
     first_day = first_order_day(ctx, lo)
-    days = LocalDays(ctx.session.get_bind().dialect.name, ctx.timezone, lo, hi)
     f = OrderFact
     placed = and_(f.account_id == ctx.account_id, f.channel == SCOPE, f.order_date.between(first_day, ctx.yesterday))
-    expected = expected_ship_date(ctx, days, first_day, ctx.yesterday, confirmations=confirmations)
-    orders = _orders_by_expected(ctx, days, placed, expected)
+    dates = ExpectedShipDates(ctx, first_day, confirmations=confirmations)
+    orders = _orders_by_expected(ctx, dates, lo, hi, placed)
     snapshot_late = set() if confirmations else _late_from_snapshot(ctx)
     late_orders: list[LateOrder] = []
     approx: dict[date, int] = defaultdict(int)

@@ -14,16 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from metrics import delivery, late_shipment, perfect_order
+from metrics import late_shipment, perfect_order
 from metrics.context import MetricContext
 from storage import models
 from storage.demo import write_demo_data
 from storage.order_facts import FACT_COLUMNS, rebuild_order_facts
 from storage.queries import add_account, local_workspace
-from storage.shipment_days import recount_shipment_days
 from tests.conftest import ingest_ok
 
 AS_OF = date(2026, 11, 24)
@@ -174,38 +173,6 @@ def test_a_buyer_message_uploaded_later_makes_its_order_imperfect(
     after = {r[0]: r for r in _late_and_perfect(sessions, account)}["perfect_order_pct"]
     assert after[3] == perfect[3]  # the same orders
     assert after[2] == perfect[2] - 1  # one perfect order fewer
-
-
-def test_shipments_on_time_for_sure_change_no_delivery_figure(
-    sessions: sessionmaker[Session], demo: dict[str, Path]
-) -> None:
-    # Ingestion marks the shipments on time in every time zone; the delivery metrics judge only the
-    # others. Judging every shipment again (the flag cleared) must give the same figures and causes,
-    # in a time zone far from the marketplace's too.
-    account = _account(sessions, "acme")
-    for name in FILES:
-        _ingest(sessions, account, demo[name])
-    s = models.MfnShipment
-    with sessions.begin() as session:
-        counted = select(s.on_time_for_sure, func.count()).where(s.account_id == account.id)
-        flags = dict(session.execute(counted.group_by(s.on_time_for_sure)).all())
-    assert flags.get(True) and flags.get(False) and None not in flags
-
-    def figures(timezone: str) -> list[Any]:
-        with sessions.begin() as session:
-            stored = session.get(models.Account, account.id)
-            assert stored is not None
-            stored.timezone = timezone
-            session.flush()
-            ctx = MetricContext.for_account(session=session, account=stored, as_of=AS_OF)
-            return [r.as_json(detail=True) for r in delivery.compute(ctx)]
-
-    flagged = {zone: figures(zone) for zone in ("America/Los_Angeles", "Pacific/Kiritimati", "Pacific/Pago_Pago")}
-    with sessions.begin() as session:
-        session.execute(update(s).where(s.account_id == account.id).values(on_time_for_sure=None))
-        recount_shipment_days(session.connection(), account.id)  # what an upload writing them does
-    for zone, expected in flagged.items():
-        assert figures(zone) == expected, zone
 
 
 def test_a_message_moved_off_an_order_refreshes_that_order(

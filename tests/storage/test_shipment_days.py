@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import case, delete, func, select, true
+from sqlalchemy import case, delete, func, select, true, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from metrics import delivery
@@ -23,6 +23,7 @@ from storage import models
 from storage.demo import write_demo_data
 from storage.purge import purge_before
 from storage.queries import add_account, local_workspace
+from storage.shipment_days import recount_shipment_days
 from tests.conftest import ingest_ok
 from tests.metrics.scenario import Scenario
 
@@ -113,6 +114,28 @@ def test_counts_follow_uploads_that_add_change_and_move_shipments(
     after = kept_counts(sessions, acme)
     assert after != first
     assert sum(n[0] for n in after.values()) == sum(n[0] for n in first.values())
+
+
+def test_shipments_on_time_for_sure_change_no_delivery_figure(
+    sessions: sessionmaker[Session], acme: models.Account, demo: dict[str, Path]
+) -> None:
+    # Ingestion marks the shipments on time in every time zone; the delivery metrics judge only the
+    # others. Judging every shipment again (the flag cleared) must give the same figures and causes,
+    # in a time zone far from the marketplace's too.
+    for name in ("all-orders.txt", "shipments.csv"):
+        ingest_ok(sessions, acme, demo[name])
+    s = models.MfnShipment
+    with sessions.begin() as session:
+        counted = select(s.on_time_for_sure, func.count()).where(s.account_id == acme.id)
+        flags = dict(session.execute(counted.group_by(s.on_time_for_sure)).all())
+    assert flags.get(True) and flags.get(False) and None not in flags
+    zones = ("America/Los_Angeles", "Pacific/Kiritimati", "Pacific/Pago_Pago")
+    flagged = {zone: figures(sessions, acme, AS_OF, zone) for zone in zones}
+    with sessions.begin() as session:
+        session.execute(update(s).where(s.account_id == acme.id).values(on_time_for_sure=None))
+        recount_shipment_days(session.connection(), acme.id)  # what an upload writing them does
+    for zone, expected in flagged.items():
+        assert figures(sessions, acme, AS_OF, zone) == expected, zone
 
 
 @pytest.mark.parametrize("as_of", [AS_OF, AS_OF - timedelta(days=12)])
