@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 
@@ -43,19 +45,26 @@ LANES: tuple[tuple[Family, ...], ...] = (
 )
 ByFamily = dict[Family, list[MetricResult]]
 
+# Second lanes running at once in the process, at most one per spare core (and never near the pool's
+# 15 connections): a computation that finds none free runs on one lane. Without the bound, computations
+# holding their session's connection could all wait on the pool for a second one that never comes.
+MAX_SECOND_LANES = 4
+_lanes_lock = threading.Lock()
+_second_lanes = 0
+
 
 def compute_all(*, session: Session, account: models.Account, as_of: date) -> list[MetricResult]:
     """Every metric's results for `account` as of `as_of` (the day is passed in, never read from a clock)."""
     with collector_paused():
         ctx = MetricContext.for_account(session=session, account=account, as_of=as_of)
-        engine = _second_connection_engine(session)
-        if engine is None:
-            by_family = _run(ctx, FAMILIES)
-        else:
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="metrics-lane") as pool:
-                other = pool.submit(_run_on_own_session, engine, ctx, LANES[1])
-                by_family = _run(ctx, LANES[0])
-                by_family.update(other.result())
+        with _second_lane(session) as engine:
+            if engine is None:
+                by_family = _run(ctx, FAMILIES)
+            else:
+                with ThreadPoolExecutor(max_workers=1, thread_name_prefix="metrics-lane") as pool:
+                    other = pool.submit(_run_on_own_session, engine, ctx, LANES[1])
+                    by_family = _run(ctx, LANES[0])
+                    by_family.update(other.result())
         results = [result for family in FAMILIES for result in by_family[family]]
         # An Account Health report at most a few days old is the headline, the computed figure beside it.
         apply_amazon_figures(ctx, results)
@@ -72,6 +81,23 @@ def _run_on_own_session(engine: Engine, ctx: MetricContext, families: Sequence[F
         return _run(replace(ctx, session=session, shared={}), families)
 
 
+@contextmanager
+def _second_lane(session: Session) -> Iterator[Engine | None]:
+    """The engine of a second lane for the block, when one is free and it serves (see below); else None."""
+    global _second_lanes
+    spare = min((os.cpu_count() or 1) - 1, MAX_SECOND_LANES)
+    with _lanes_lock:
+        taken = _second_lanes < spare
+        if taken:
+            _second_lanes += 1
+    try:
+        yield _second_connection_engine(session) if taken else None
+    finally:
+        if taken:
+            with _lanes_lock:
+                _second_lanes -= 1
+
+
 def _second_connection_engine(session: Session) -> Engine | None:
     """The engine a second lane can read through, when it sees exactly what `session` sees; else None.
 
@@ -79,9 +105,9 @@ def _second_connection_engine(session: Session) -> Engine | None:
     statements outside a write transaction), on one connection or two alike. So a second connection
     serves when the session has written nothing it has not committed (its writes would be invisible
     there), when it reads a database another connection can open (not SQLite in memory, not a
-    connection handed in with a transaction of its own), and when there is a second core to run on.
+    connection handed in with a transaction of its own).
     """
-    if (os.cpu_count() or 1) < 2 or session.new or session.dirty or session.deleted:
+    if session.new or session.dirty or session.deleted:
         return None
     bind = session.get_bind()
     if not isinstance(bind, Engine):

@@ -36,17 +36,20 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_db_engine(url: str) -> Engine:
-    """Create the process's engine for `url` (SQLite file or PostgreSQL)."""
+def create_db_engine(url: str, **pool_options: Any) -> Engine:
+    """Create the process's engine for `url` (SQLite file or PostgreSQL); `pool_options` (pool_size,
+    max_overflow, pool_timeout) go to SQLAlchemy, whose defaults the process uses."""
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, **pool_options)
         event.listen(engine, "connect", _configure_sqlite)
         return engine
     # PostgreSQL's JIT compiled one metric aggregate for 3.7 s to save a fraction of that in execution:
     # healthbot's queries are short, index-driven aggregates, where JIT only costs.
     # connect_timeout: with the server gone, a request fails in seconds ("try again shortly"), not minutes.
-    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off", "connect_timeout": 5})
+    return create_engine(
+        url, pool_pre_ping=True, connect_args={"options": "-c jit=off", "connect_timeout": 5}, **pool_options
+    )
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storage import models
 from storage.order_facts import rebuild_order_facts
+from storage.queries import lock_account
 from storage.shipment_days import recount_shipment_days
 
 # The column that dates each table's rows for `purge_before`: the day the row is about (an order's
@@ -74,6 +75,9 @@ def purge_before(*, session: Session, account_id: int, before: date) -> dict[str
 
 
 def _purge(session: Session, account_id: int, before: date | None) -> dict[str, int]:
+    # An upload of the account running meanwhile would count the same orders' facts and the same
+    # days' shipments: the purge waits for it, as one upload waits for another.
+    lock_account(session=session, account_id=account_id)
     counts: dict[str, int] = {}
 
     def dated(model: type[models.Base]) -> ColumnElement[bool]:

@@ -22,6 +22,7 @@ from metrics.context import MetricContext
 from metrics.engine import FAMILIES, LANES, compute_all
 from metrics.result import MetricResult
 from storage import models
+from storage.db import create_db_engine, make_sessions
 from storage.demo.generate import write_demo_data
 from tests.conftest import ingest_ok
 from tests.metrics.scenario import Scenario
@@ -107,6 +108,39 @@ def test_rows_the_session_has_not_committed_are_counted_on_its_own_connection(
     tracking = next(r for r in results if r.id == "valid_tracking_rate")
     assert (tracking.numerator, tracking.denominator) == (0, 1)
     assert len(used) == 1
+
+
+def test_as_many_computations_at_once_as_the_pool_has_connections_all_finish(
+    database_url: str, account: models.Account, exports: list[Path], two_cores: None
+) -> None:
+    # A pool of two, two computations each holding one connection: were both to take a second lane,
+    # each would wait for the other's connection until the pool timed out.
+    small = create_db_engine(database_url, pool_size=2, max_overflow=0, pool_timeout=10)
+    sessions = make_sessions(small)
+    for path in exports:
+        ingest_ok(sessions, account, path)
+    both = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def compute() -> None:
+        try:
+            with sessions.begin() as session:
+                session.connection()  # held from here on, as a request's session holds it
+                both.wait(10)
+                results = compute_all(session=session, account=account, as_of=AS_OF)
+            outcomes.append(as_json(results))
+        except Exception as exc:
+            outcomes.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=compute) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    small.dispose()
+    with sessions.begin() as session:
+        alone = as_json(compute_all(session=session, account=account, as_of=AS_OF))
+    assert outcomes == [alone] * 2
 
 
 def test_no_collector_pass_runs_while_computing_and_the_collector_is_back_as_it_was_after(

@@ -9,12 +9,13 @@ reads its counts instead of the shipments themselves.
 from __future__ import annotations
 
 import csv
+import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import case, delete, func, select, true, update
+from sqlalchemy import Engine, case, delete, func, select, true, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from metrics import delivery
@@ -22,7 +23,7 @@ from metrics.context import MetricContext
 from storage import models
 from storage.demo import write_demo_data
 from storage.purge import purge_before
-from storage.queries import add_account, local_workspace
+from storage.queries import add_account, local_workspace, lock_account
 from storage.shipment_days import recount_shipment_days
 from tests.conftest import ingest_ok
 from tests.metrics.scenario import Scenario
@@ -165,6 +166,33 @@ def test_a_dated_purge_counts_the_days_again(
         purge_before(session=session, account_id=acme.id, before=date(2026, 10, 1))
     after = kept_counts(sessions, acme)
     assert 0 < sum(n[0] for n in after.values()) < sum(n[0] for n in before.values())
+
+
+def test_a_dated_purge_waits_for_an_upload_of_the_account_in_progress(
+    engine: Engine, sessions: sessionmaker[Session], acme: models.Account, demo: dict[str, Path]
+) -> None:
+    # Both count the same days again (order facts, shipment day counts): run at once on PostgreSQL, the
+    # second to insert a day's row would fail on its key. The purge takes the account's lock first, as
+    # an upload does, and waits for the upload holding it. (SQLite has one writer at a time anyway.)
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks: PostgreSQL only")
+    ingest_ok(sessions, acme, demo["all-orders.txt"])
+    ingest_ok(sessions, acme, demo["shipments.csv"])
+    purged = threading.Event()
+
+    def purge() -> None:
+        with sessions.begin() as session:
+            purge_before(session=session, account_id=acme.id, before=date(2026, 10, 1))
+        purged.set()
+
+    with sessions.begin() as upload:
+        lock_account(session=upload, account_id=acme.id)  # what an upload takes before writing
+        thread = threading.Thread(target=purge)
+        thread.start()
+        assert not purged.wait(1.5)
+    thread.join(60)
+    assert purged.is_set()
+    assert kept_counts(sessions, acme)  # equal to the shipments counted afresh
 
 
 def test_a_shipment_confirmed_after_the_instant_is_not_counted_on_an_earlier_promised_day(
