@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -496,6 +497,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     try:
         return run(args, settings)
+    except BrokenPipeError:
+        # The reader went away (`healthbot report --json | head`): no traceback, and none at exit either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (Usage, AccountError) as exc:
         print(f"healthbot: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -134,6 +134,21 @@ def outlook_sentence(result: Result) -> str | None:
     return None
 
 
+def amazon_words(result: Result) -> str | None:
+    """Amazon's own figure from its Account Health report, as the team reads it; None without one."""
+    amazon = result.get("amazon")
+    if not amazon or amazon.get("value") is None:
+        return None
+    figure = {**result, **{k: amazon.get(k) for k in ("value", "numerator", "denominator")}}
+    count = x_of_y(figure)
+    words = f"Amazon's figure: {format_value(figure)}" + (f" ({count})" if count else "")
+    if amazon.get("reported_through"):
+        words += f", reported through {short_date(str(amazon['reported_through'])[:10])}"
+    if amazon.get("stale"):
+        words += " (stale)"
+    return words
+
+
 def detail_lines(result: Result) -> list[str]:
     """Everything about one figure: value, window, target, basis, parts, causes, budget, outlook."""
     lines = [
@@ -149,9 +164,9 @@ def detail_lines(result: Result) -> list[str]:
     )
     note = f"Basis: {result['basis']}" + (f": {result['basis_note']}" if result.get("basis_note") else "")
     lines.append(note)
-    amazon = result.get("amazon")
+    amazon = amazon_words(result)
     if amazon:
-        lines.append(f"Amazon says: {amazon}")
+        lines.append(amazon)
     if result.get("computed"):
         computed = result["computed"]
         lines.append(

@@ -63,17 +63,10 @@ def causes_lines(result: Result, limit: int = CAUSES_SHOWN) -> list[str]:
 
 def _amazon_line(result: Result) -> str | None:
     """Amazon's own figure, when it is not already the headline value."""
-    amazon = result.get("amazon")
-    if not amazon or result["basis"] == "amazon" or amazon.get("value") is None:
+    if result["basis"] == "amazon":
         return None
-    figure = {**result, **{k: amazon.get(k) for k in ("value", "numerator", "denominator")}}
-    count = render.x_of_y(figure)
-    words = f"Amazon's figure: {render.format_value(figure)}" + (f" ({count})" if count else "")
-    if amazon.get("reported_through"):
-        words += f", reported through {render.short_date(str(amazon['reported_through'])[:10])}"
-    if amazon.get("stale"):
-        words += " (stale)"
-    return escape(words)
+    words = render.amazon_words(result)
+    return escape(words) if words else None
 
 
 def _computed_line(result: Result) -> str | None:

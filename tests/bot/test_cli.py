@@ -156,6 +156,9 @@ def test_report_one_metric_in_detail_and_unknown_words(cli, capsys, tmp_path):
     out = capsys.readouterr().out
     assert "Order Defect Rate (MFN)" in out and "Window: 2026-09-11 to 2026-11-09" in out
     assert "Negative Feedback Rate:" in out and "Top causes:" in out
+    # Amazon's own figure reads as a figure, not as the record it came in.
+    assert re.search(r"^Amazon's figure: \d+\.\d\d% \(\d+ of \d+\), reported through \d+ \w{3}$", out, re.M)
+    assert "{'" not in out
     assert cli("report", "odrr") == 2
     assert "did you mean odr" in capsys.readouterr().err
 
