@@ -110,13 +110,19 @@ def test_rows_the_session_has_not_committed_are_counted_on_its_own_connection(
     assert len(used) == 1
 
 
+@pytest.fixture
+def pool_of_two(database_url: str) -> Iterator[Engine]:
+    small = create_db_engine(database_url, pool_size=2, max_overflow=0, pool_timeout=10)
+    yield small
+    small.dispose()  # its connections closed here, not by the collector during a later test
+
+
 def test_as_many_computations_at_once_as_the_pool_has_connections_all_finish(
-    database_url: str, account: models.Account, exports: list[Path], two_cores: None
+    pool_of_two: Engine, account: models.Account, exports: list[Path], two_cores: None
 ) -> None:
     # A pool of two, two computations each holding one connection: were both to take a second lane,
     # each would wait for the other's connection until the pool timed out.
-    small = create_db_engine(database_url, pool_size=2, max_overflow=0, pool_timeout=10)
-    sessions = make_sessions(small)
+    sessions = make_sessions(pool_of_two)
     for path in exports:
         ingest_ok(sessions, account, path)
     both = threading.Barrier(2)
@@ -137,7 +143,6 @@ def test_as_many_computations_at_once_as_the_pool_has_connections_all_finish(
         thread.start()
     for thread in threads:
         thread.join(60)
-    small.dispose()
     with sessions.begin() as session:
         alone = as_json(compute_all(session=session, account=account, as_of=AS_OF))
     assert outcomes == [alone] * 2
