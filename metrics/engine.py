@@ -85,13 +85,15 @@ def _run_on_own_session(engine: Engine, ctx: MetricContext, families: Sequence[F
 def _second_lane(session: Session) -> Iterator[Engine | None]:
     """The engine of a second lane for the block, when one is free and it serves (see below); else None."""
     global _second_lanes
-    spare = min((os.cpu_count() or 1) - 1, MAX_SECOND_LANES)
-    with _lanes_lock:
-        taken = _second_lanes < spare
-        if taken:
-            _second_lanes += 1
+    engine, taken = _second_connection_engine(session), False
+    if engine is not None:
+        spare = min((os.cpu_count() or 1) - 1, MAX_SECOND_LANES)
+        with _lanes_lock:
+            taken = _second_lanes < spare
+            if taken:
+                _second_lanes += 1
     try:
-        yield _second_connection_engine(session) if taken else None
+        yield engine if taken else None
     finally:
         if taken:
             with _lanes_lock:
