@@ -179,11 +179,15 @@ def test_a_dated_purge_waits_for_an_upload_of_the_account_in_progress(
     ingest_ok(sessions, acme, demo["all-orders.txt"])
     ingest_ok(sessions, acme, demo["shipments.csv"])
     purged = threading.Event()
+    failures: list[BaseException] = []
 
     def purge() -> None:
-        with sessions.begin() as session:
-            purge_before(session=session, account_id=acme.id, before=date(2026, 10, 1))
-        purged.set()
+        try:
+            with sessions.begin() as session:
+                purge_before(session=session, account_id=acme.id, before=date(2026, 10, 1))
+            purged.set()
+        except BaseException as exc:  # reported below: a thread's exception would be lost
+            failures.append(exc)
 
     with sessions.begin() as upload:
         lock_account(session=upload, account_id=acme.id)  # what an upload takes before writing
@@ -191,6 +195,7 @@ def test_a_dated_purge_waits_for_an_upload_of_the_account_in_progress(
         thread.start()
         assert not purged.wait(1.5)
     thread.join(60)
+    assert not failures, failures
     assert purged.is_set()
     assert kept_counts(sessions, acme)  # equal to the shipments counted afresh
 
